@@ -1,0 +1,343 @@
+/**
+ * Engine: one GPUDevice, a buffer pool, cached pipelines, the current command encoder and the
+ * autograd tape. Ops encode their kernels with `dispatch`; nothing is submitted until `submit`,
+ * `read` or `endStep`, so a whole training step (forward, backward, Adam) is one command buffer.
+ */
+import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions, type StructuredView } from 'webgpu-utils';
+import type { GpuContext } from './device';
+import { Tape } from './tape';
+import { Tensor, sizeOf, shapeString, type DType } from './tensor';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+  /** Persistent tensors survive `endStep()`; transient ones return to the pool there. */
+  persistent?: boolean;
+  name?: string;
+}
+
+export type Binding = Tensor | GPUBuffer;
+
+export interface DispatchSpec {
+  /** Op name, used in error messages. */
+  op: string;
+  code: string;
+  entryPoint: string;
+  /** Values for the `params` uniform struct, if the entry point uses one. */
+  params?: Record<string, number | number[]>;
+  /** Storage buffers by their WGSL variable name. */
+  bindings: Record<string, Binding>;
+  workgroups: readonly [number, number?, number?];
+}
+
+interface ShaderInfo {
+  module: GPUShaderModule;
+  defs: ShaderDataDefinitions;
+  paramsView?: StructuredView;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
+
+/** Largest workgroup count per grid dimension that every adapter allows. */
+export const MAX_GROUPS_PER_DIM = 65535;
+
+/**
+ * A 1-D grid of `n` invocations in workgroups of `wg`, folded into y when it exceeds 65535 groups.
+ * Kernels recover the linear index as `gid.x + gid.y * nwg.x * WG` (see `linear_index` in WGSL).
+ */
+export function grid1d(n: number, wg = 256): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(n / wg));
+  if (groups <= MAX_GROUPS_PER_DIM) return [groups, 1, 1];
+  return [MAX_GROUPS_PER_DIM, Math.ceil(groups / MAX_GROUPS_PER_DIM), 1];
+}
+
+export class Engine {
+  readonly device: GPUDevice;
+  readonly tape = new Tape();
+  private shaders = new Map<string, ShaderInfo>();
+  private pool = new Map<number, GPUBuffer[]>();
+  private uniformPool = new Map<number, GPUBuffer[]>();
+  private transients = new Set<Tensor>();
+  private usedUniforms: GPUBuffer[] = [];
+  private encoderInFlight: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  /** Count of kernel dispatches since creation (for benchmarks and tests). */
+  dispatchCount = 0;
+
+  constructor(readonly ctx: GpuContext) {
+    this.device = ctx.device;
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  private acquire(bytes: number): GPUBuffer {
+    const size = bucketSize(bytes);
+    const free = this.pool.get(size);
+    const reused = free?.pop();
+    if (reused) return reused;
+    return this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  private release(buffer: GPUBuffer): void {
+    const list = this.pool.get(buffer.size) ?? [];
+    list.push(buffer);
+    this.pool.set(buffer.size, list);
+  }
+
+  /** A tensor with undefined contents. */
+  empty(shape: readonly number[], options: TensorOptions = {}): Tensor {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`empty: invalid shape ${shapeString(shape)}`);
+    }
+    const t = new Tensor(
+      this,
+      this.acquire(sizeOf(shape) * 4),
+      [...shape],
+      options.dtype ?? 'f32',
+      options.requiresGrad ?? false,
+      options.persistent ?? false,
+      options.name ?? '',
+    );
+    if (!t.persistent) this.transients.add(t);
+    return t;
+  }
+
+  zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+    const t = this.empty(shape, options);
+    this.fill(t, 0);
+    return t;
+  }
+
+  /** Sets every element of `t` to zero (encoded, in order with the kernels). */
+  fill(t: Tensor, value: 0): void {
+    void value;
+    this.endPass();
+    this.encoder.clearBuffer(t.buffer, 0, t.buffer.size);
+  }
+
+  fromArray(data: ArrayLike<number>, shape: readonly number[], options: TensorOptions = {}): Tensor {
+    const n = sizeOf(shape);
+    if (data.length !== n) {
+      throw new Error(`fromArray${options.name ? ` (${options.name})` : ''}: ${data.length} values do not fill shape ${shapeString(shape)} (${n} elements)`);
+    }
+    const dtype = options.dtype ?? 'f32';
+    const t = this.empty(shape, options);
+    const typed = dtype === 'f32' ? Float32Array.from(data) : dtype === 'u32' ? Uint32Array.from(data) : Int32Array.from(data);
+    this.write(t, typed);
+    return t;
+  }
+
+  /**
+   * Writes host data into a tensor. The write is ordered before any later submit, so it must not
+   * overwrite data that kernels already encoded (and not yet submitted) still need to read.
+   */
+  write(t: Tensor, data: Float32Array | Uint32Array | Int32Array): void {
+    if (data.length !== t.size) throw new Error(`write: ${data.length} values for ${t}`);
+    if (data.byteLength > 0) this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Keeps a transient tensor alive past `endStep()`; dispose it yourself. */
+  keep(t: Tensor): Tensor {
+    if (this.transients.delete(t)) t.persistent = true;
+    return t;
+  }
+
+  dispose(t: Tensor): void {
+    this.transients.delete(t);
+    this.release(t.buffer);
+    if (t.grad) this.dispose(t.grad);
+    t.grad = null;
+  }
+
+  /**
+   * A view of the same buffer with another shape (no copy). It shares the lifetime of `t`, and its
+   * gradient is a view of `t`'s gradient.
+   */
+  reshape(t: Tensor, shape: readonly number[]): Tensor {
+    if (sizeOf(shape) !== t.size) throw new Error(`reshape: cannot view ${shapeString(t.shape)} as ${shapeString(shape)}`);
+    const base = t.base ?? t;
+    return new Tensor(this, t.buffer, [...shape], t.dtype, t.requiresGrad, true, t.name, base);
+  }
+
+  /** The gradient of `t`, allocated as zeros on first use (views share their base's gradient). */
+  gradOf(t: Tensor): Tensor {
+    if (t.base) {
+      const g = this.gradOf(t.base);
+      return new Tensor(this, g.buffer, [...t.shape], 'f32', false, true, `${t.name}.grad`);
+    }
+    if (!t.grad) t.grad = this.zeros(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
+    return t.grad;
+  }
+
+  copy(src: Tensor, dst: Tensor): void {
+    if (src.size !== dst.size) throw new Error(`copy: ${src} and ${dst} differ in size`);
+    this.endPass();
+    if (src.byteLength > 0) this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteLength);
+  }
+
+  // ---------------------------------------------------------------- autograd
+
+  /** Back-propagates from `loss` (a scalar unless `seed` is given) through the recorded ops. */
+  backward(loss: Tensor, seed?: Tensor): void {
+    if (seed) {
+      if (seed.size !== loss.size) throw new Error(`backward: seed ${seed} does not match ${loss}`);
+      loss.grad = seed;
+    } else {
+      if (loss.size !== 1) throw new Error(`backward: ${loss} is not a scalar; pass a seed gradient`);
+      loss.grad = this.fromArray([1], loss.shape, { name: `${loss.name}.grad` });
+    }
+    this.tape.runBackward();
+  }
+
+  noGrad<T>(fn: () => T): T {
+    return this.tape.noGrad(fn);
+  }
+
+  /** True when an op with these inputs must record its backward. */
+  needsGrad(...inputs: (Tensor | undefined | null)[]): boolean {
+    return this.tape.recording && inputs.some((t) => t?.requiresGrad);
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  get encoder(): GPUCommandEncoder {
+    if (!this.encoderInFlight) this.encoderInFlight = this.device.createCommandEncoder();
+    return this.encoderInFlight;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private shader(code: string): ShaderInfo {
+    let info = this.shaders.get(code);
+    if (!info) {
+      const defs = makeShaderDataDefinitions(code);
+      const paramsDef = defs.uniforms.params;
+      info = {
+        module: this.device.createShaderModule({ code }),
+        defs,
+        paramsView: paramsDef ? makeStructuredView(paramsDef) : undefined,
+        pipelines: new Map(),
+      };
+      this.shaders.set(code, info);
+    }
+    return info;
+  }
+
+  pipeline(code: string, entryPoint: string): GPUComputePipeline {
+    const info = this.shader(code);
+    let p = info.pipelines.get(entryPoint);
+    if (!p) {
+      if (!info.defs.entryPoints[entryPoint]) throw new Error(`no entry point ${entryPoint} in shader`);
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module: info.module, entryPoint } });
+      info.pipelines.set(entryPoint, p);
+    }
+    return p;
+  }
+
+  private uniform(bytes: ArrayBuffer): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
+    const buf =
+      this.uniformPool.get(size)?.pop() ??
+      this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buf, 0, bytes);
+    this.usedUniforms.push(buf);
+    return buf;
+  }
+
+  /** Encodes one compute dispatch. Bindings are matched to WGSL variables by name. */
+  dispatch(spec: DispatchSpec): void {
+    const [x, y = 1, z = 1] = spec.workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const info = this.shader(spec.code);
+    const pipeline = this.pipeline(spec.code, spec.entryPoint);
+    const entries: GPUBindGroupEntry[] = [];
+    for (const res of info.defs.entryPoints[spec.entryPoint].resources) {
+      if (res.name === 'params') {
+        if (!info.paramsView || !spec.params) throw new Error(`${spec.op}: ${spec.entryPoint} needs params`);
+        info.paramsView.set(spec.params);
+        entries.push({ binding: res.entry.binding, resource: { buffer: this.uniform(info.paramsView.arrayBuffer) } });
+        continue;
+      }
+      const b = spec.bindings[res.name];
+      if (!b) throw new Error(`${spec.op}: ${spec.entryPoint} needs a binding named '${res.name}'`);
+      const buffer = b instanceof Tensor ? b.buffer : b;
+      entries.push({ binding: res.entry.binding, resource: { buffer } });
+    }
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+  }
+
+  /** Submits what has been encoded so far. */
+  submit(): void {
+    this.endPass();
+    if (this.encoderInFlight) {
+      this.device.queue.submit([this.encoderInFlight.finish()]);
+      this.encoderInFlight = null;
+    }
+  }
+
+  /** Submits, then returns transient tensors and uniform buffers to the pools. */
+  endStep(): void {
+    this.submit();
+    this.tape.clear();
+    for (const t of this.transients) {
+      this.release(t.buffer);
+      t.grad = null;
+    }
+    this.transients.clear();
+    for (const u of this.usedUniforms) {
+      const list = this.uniformPool.get(u.size) ?? [];
+      list.push(u);
+      this.uniformPool.set(u.size, list);
+    }
+    this.usedUniforms = [];
+  }
+
+  /** Waits for all submitted work. */
+  async sync(): Promise<void> {
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** Reads a tensor back to the host (submits pending work first). */
+  async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
+    const bytes = t.byteLength;
+    const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.endPass();
+    if (bytes > 0) this.encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    this.submit();
+    await staging.mapAsync(GPUMapMode.READ);
+    const copy = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
+    staging.unmap();
+    staging.destroy();
+    return t.dtype === 'f32' ? new Float32Array(copy) : t.dtype === 'u32' ? new Uint32Array(copy) : new Int32Array(copy);
+  }
+
+  async readF32(t: Tensor): Promise<Float32Array> {
+    if (t.dtype !== 'f32') throw new Error(`readF32: ${t} is ${t.dtype}`);
+    return (await this.read(t)) as Float32Array;
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+}
+
+function bucketSize(bytes: number): number {
+  // Powers of two up to 1 MiB, then multiples of 1 MiB: bounded waste, good reuse.
+  const b = Math.max(16, bytes);
+  if (b <= 1 << 20) return 1 << Math.ceil(Math.log2(b));
+  return Math.ceil(b / (1 << 20)) * (1 << 20);
+}
