@@ -1,0 +1,71 @@
+/**
+ * The typed message protocol between the UI (main thread) and the engine worker. The UI never
+ * touches the GPU: everything below crosses `postMessage`, with ArrayBuffers transferred.
+ */
+
+export type PresetName = 'paper' | 'generative';
+export type SamplerKind = 'pc' | 'ode';
+
+export interface TrainConfig {
+  preset: PresetName;
+  /** Overrides of the preset's model config (widths, depths, SDE ranges, loss coefficients). */
+  overrides?: Record<string, unknown>;
+  dataset: string; // e.g. 'qm9like'
+  batchSize: number;
+  lr: number;
+  seed: number;
+  totalSteps: number;
+  /** Read the losses back every this many steps. */
+  logEvery: number;
+}
+
+export interface SampleRequest {
+  /** The molecule as SMILES or a molblock. */
+  molecule: string;
+  count: number;
+  steps: number;
+  seed: number;
+  sampler: SamplerKind;
+  /** Corrector steps per predictor step (PC only). */
+  correctorSteps: number;
+  snr: number;
+  /** Read back a frame every this many steps for the animation. */
+  frameStride: number;
+  /** 'trained' samples with the model being trained in this tab; 'default' with the shipped checkpoint. */
+  weights: 'default' | 'trained';
+}
+
+export type Command =
+  | { type: 'init' }
+  | { type: 'loadDataset'; name: string }
+  | { type: 'startTraining'; config: TrainConfig; resumeFrom?: ArrayBuffer }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'step' }
+  | { type: 'stop' }
+  | { type: 'saveCheckpoint' }
+  | { type: 'loadCheckpoint'; bytes: ArrayBuffer }
+  | { type: 'sample'; request: SampleRequest }
+  | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number };
+
+export interface LossTerms {
+  total: number;
+  contrastive: number;
+  denoise2Dto3D: number;
+  atoms3Dto2D: number;
+  bonds3Dto2D: number;
+}
+
+export type WorkerEvent =
+  | { type: 'ready'; adapter: string; fallback: boolean }
+  | { type: 'datasetLoaded'; name: string; molecules: number }
+  | { type: 'progress'; step: number; totalSteps: number; losses: LossTerms; stepsPerSecond: number; moleculesPerSecond: number; parameterCount: number }
+  | { type: 'stepSkipped'; step: number; reason: string; lr: number }
+  | { type: 'paused'; step: number }
+  | { type: 'sampleFrames'; atoms: number; count: number; step: number; totalSteps: number; positions: Float32Array }
+  | { type: 'sampleDone'; positions: Float32Array; count: number; atoms: number; molblock: string }
+  | { type: 'topologyFrames'; step: number; totalSteps: number; adjacency: Float32Array; atoms: number }
+  | { type: 'topologyDone'; smiles: string | null; reason: string | null; adjacency: Float32Array; atomTypes: Uint8Array }
+  | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
+  | { type: 'done'; step: number }
+  | { type: 'error'; message: string; recoverable: boolean };
