@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { gatherRows } from './gather';
+import { buildCsr } from '../graph';
+import { gatherBackward, gatherForward } from '../reference/gather';
+import { mulberry32, randnArray } from '../reference/random';
+import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
+
+// Sizes are not multiples of the workgroup size (256); N * F = 481, E * F = 3913.
+const N = 37;
+const F = 13;
+const E = 301;
+
+function randomIndex(n: number, rows: number, rng: () => number): Uint32Array {
+  // Skip the last rows so some CSR segments are empty.
+  return Uint32Array.from({ length: n }, () => Math.floor(rng() * (rows - 3)));
+}
+
+describe('gatherRows', () => {
+  const rng = mulberry32(11);
+  const x = randnArray(N * F, rng);
+  const index = randomIndex(E, N, rng);
+  const dy = randnArray(E * F, rng);
+
+  it('forward matches the float64 twin', async () => {
+    const e = await testEngine();
+    const y = gatherRows(e.fromArray(x, [N, F]), e.fromArray(index, [E], { dtype: 'u32' }), buildCsr(e, index, N));
+    expect(y.shape).toEqual([E, F]);
+    expectClose(await readF64(y), gatherForward(x, F, index), { atol: 0, rtol: 1e-7, what: 'gather' });
+    e.endStep();
+  });
+
+  it('WGSL backward matches the twin backward and accumulates', async () => {
+    const e = await testEngine();
+    const xt = e.fromArray(x, [N, F], { requiresGrad: true });
+    const idx = e.fromArray(index, [E], { dtype: 'u32' });
+    const csr = buildCsr(e, index, N);
+    e.backward(gatherRows(xt, idx, csr), e.fromArray(dy, [E, F]));
+    const expected = gatherBackward(dy, F, index, N);
+    expectClose(await readF64(e.gradOf(xt)), expected, { atol: 1e-5, rtol: 1e-5, what: 'dgather' });
+    e.backward(gatherRows(xt, idx, csr), e.fromArray(dy, [E, F]));
+    expectClose(await readF64(e.gradOf(xt)), expected.map((v) => 2 * v), { atol: 1e-5, rtol: 1e-5, what: '2 dgather' });
+    e.endStep();
+  });
+
+  it('is bit-identical when run twice', async () => {
+    const e = await testEngine();
+    const run = async () => {
+      const xt = e.fromArray(x, [N, F], { requiresGrad: true });
+      const y = gatherRows(xt, e.fromArray(index, [E], { dtype: 'u32' }), buildCsr(e, index, N));
+      e.backward(y, e.fromArray(dy, [E, F]));
+      const out = [await e.read(y), await e.read(e.gradOf(xt))];
+      e.endStep();
+      return out;
+    };
+    const [a, b] = [await run(), await run()];
+    expect(Buffer.from(a[0].buffer).equals(Buffer.from(b[0].buffer))).toBe(true);
+    expect(Buffer.from(a[1].buffer).equals(Buffer.from(b[1].buffer))).toBe(true);
+  });
+
+  it('twin backward matches central finite differences', () => {
+    const n = 6;
+    const f = 3;
+    const idx = Uint32Array.from([0, 2, 2, 5, 0, 1, 2, 0]);
+    const xs = x.slice(0, n * f);
+    const seed = dy.slice(0, idx.length * f);
+    const fd = finiteDiffGrad((v) => gatherForward(v, f, idx), xs, seed);
+    expectClose(gatherBackward(seed, f, idx, n), fd, { atol: 1e-7, rtol: 1e-6, what: 'fd gather' });
+    expect(fd.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('rejects a CSR that does not match the shapes', async () => {
+    const e = await testEngine();
+    const xt = e.fromArray(x, [N, F]);
+    const idx = e.fromArray(index, [E], { dtype: 'u32' });
+    expect(() => gatherRows(xt, idx, buildCsr(e, index, N + 1))).toThrow(/gatherRows: csrByIndex has 38 segments, expected 37/);
+    expect(() => gatherRows(xt, e.fromArray(x.slice(0, E), [E]), buildCsr(e, index, N))).toThrow(/index must be u32/);
+    e.endStep();
+  });
+});

@@ -1,0 +1,43 @@
+// Row gather Y[e, :] = X[index[e], :] and its backward, a deterministic segment sum.
+// Forward saves nothing but its index and the CSR of the index (built on the host per batch).
+// One invocation per output element (forward) or per (row of X, feature) (backward).
+
+struct Params { rows: u32, edges: u32, cols: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> index: array<u32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read> offsets: array<u32>;
+@group(0) @binding(5) var<storage, read> order: array<u32>;
+@group(0) @binding(6) var<storage, read> dy: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dx: array<f32>;
+
+const WG = 256u;
+
+// Y[e, f] = X[index[e], f]; an index past the rows of X reads as 0 (the host validates indices).
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.edges * params.cols) { return; }
+  let e = i / params.cols;
+  let f = i - e * params.cols;
+  let r = index[e];
+  var v = 0.0;
+  if (r < params.rows) { v = x[r * params.cols + f]; }
+  y[i] = v;
+}
+
+// dX[n, f] += sum over e with index[e] = n (CSR order, ascending e) of dY[e, f].
+@compute @workgroup_size(WG)
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.rows * params.cols) { return; }
+  let n = i / params.cols;
+  let f = i - n * params.cols;
+  var acc = 0.0;
+  for (var k = offsets[n]; k < offsets[n + 1u]; k++) {
+    acc += dy[order[k] * params.cols + f];
+  }
+  dx[i] = dx[i] + acc;
+}
