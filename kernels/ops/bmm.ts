@@ -1,0 +1,188 @@
+/**
+ * Batched matrix multiply and the strided GEMM every dense op is built on (bmm.wgsl).
+ *
+ * A GEMM operand is a *view*: a row-major stored matrix (per batch) seen with element strides, so a
+ * transposed operand or output is the same buffer with its row and column strides swapped.
+ */
+import gemmSource from './bmm.wgsl?raw';
+import activationSource from './activation.wgsl?raw';
+import { MAX_GROUPS_PER_DIM, type Engine } from '../engine';
+import { shapeString, assertDType, type Tensor } from '../tensor';
+
+export interface MatrixView {
+  tensor: Tensor;
+  /** Logical size of one matrix of the view. */
+  rows: number;
+  cols: number;
+  /** Element strides between batches, rows and columns. */
+  batch: number;
+  row: number;
+  col: number;
+}
+
+/** A stored row-major [rows, cols] matrix (one per batch), or its transpose when `transposed`. */
+export function matrixView(tensor: Tensor, rows: number, cols: number, transposed = false): MatrixView {
+  const v: MatrixView = { tensor, rows, cols, batch: rows * cols, row: cols, col: 1 };
+  return transposed ? transposeView(v) : v;
+}
+
+export function transposeView(v: MatrixView): MatrixView {
+  return { ...v, rows: v.cols, cols: v.rows, row: v.col, col: v.row };
+}
+
+export interface GemmSpec {
+  /** Op name for error messages. */
+  op: string;
+  a: MatrixView;
+  b: MatrixView;
+  c: MatrixView;
+  batch?: number;
+  /** c += a b instead of c = a b (backward accumulation; no epilogue then). */
+  accumulate?: boolean;
+  /** Epilogue c = act(a b + bias): bias indexed by output column. */
+  bias?: Tensor;
+  /** 0 = identity, else 1 + index into ACTIVATIONS (activation.ts). */
+  act?: number;
+  /** Also store the pre-activation a b + bias here (same layout as c). */
+  z?: Tensor;
+}
+
+// The activation functions (fn act, fn act_derivative and their helpers) of activation.wgsl,
+// reused verbatim in the fused epilogue: everything between its constants and its first entry point.
+function activationMath(): string {
+  const start = activationSource.indexOf('const LN2');
+  const end = activationSource.indexOf('@compute');
+  if (start < 0 || end < start) throw new Error('bmm: cannot find the activation functions in activation.wgsl');
+  return activationSource.slice(start, end);
+}
+
+/** Workgroup shapes: 8x8 blocks in general; a column or a row of 64 blocks for skinny outputs. */
+type Shape = readonly [number, number];
+const SQUARE: Shape = [8, 8];
+const TALL: Shape = [1, 64];
+const WIDE: Shape = [64, 1];
+const codeCache = new Map<string, string>();
+
+function gemmCode(shape: Shape): string {
+  const key = shape.join('x');
+  let code = codeCache.get(key);
+  if (!code) {
+    const marker = '@workgroup_size(8, 8)';
+    if (!gemmSource.includes(marker)) throw new Error(`bmm: ${marker} not found in bmm.wgsl`);
+    code = activationMath() + gemmSource.replaceAll(marker, `@workgroup_size(${shape[0]}, ${shape[1]})`);
+    codeCache.set(key, code);
+  }
+  return code;
+}
+
+function viewString(v: MatrixView): string {
+  return `${v.tensor.name || 'unnamed'} viewed as [${v.rows}, ${v.cols}]`;
+}
+
+/** Encodes C (+)= A B (or the fused epilogue) for `batch` matrices. */
+export function gemmInto(e: Engine, spec: GemmSpec): void {
+  const { op, a, b, c } = spec;
+  const batch = spec.batch ?? 1;
+  const M = c.rows;
+  const N = c.cols;
+  const K = a.cols;
+  if (a.rows !== M || b.rows !== K || b.cols !== N) {
+    throw new Error(`${op}: cannot multiply ${viewString(a)} by ${viewString(b)} into ${viewString(c)}`);
+  }
+  for (const v of [a, b, c]) assertDType(op, v.tensor, 'f32', v.tensor.name || 'operand');
+  const epilogue = spec.bias !== undefined || (spec.act ?? 0) !== 0 || spec.z !== undefined;
+  if (epilogue && spec.accumulate) throw new Error(`${op}: an accumulating GEMM has no epilogue`);
+  if (M === 0 || N === 0 || batch === 0) return;
+  const shape = N <= 4 ? TALL : M <= 4 ? WIDE : SQUARE;
+  const groups: [number, number, number] = [
+    Math.ceil(Math.ceil(N / 4) / shape[0]),
+    Math.ceil(Math.ceil(M / 4) / shape[1]),
+    batch,
+  ];
+  if (groups.some((g) => g > MAX_GROUPS_PER_DIM)) {
+    throw new Error(`${op}: ${batch} x [${M}, ${N}] output needs ${shapeString(groups)} workgroups, over ${MAX_GROUPS_PER_DIM} per dimension`);
+  }
+  const params = {
+    M, N, K,
+    aBatch: a.batch, aRow: a.row, aCol: a.col,
+    bBatch: b.batch, bRow: b.row, bCol: b.col,
+    cBatch: c.batch, cRow: c.row, cCol: c.col,
+    accumulate: spec.accumulate ? 1 : 0,
+    hasBias: spec.bias ? 1 : 0,
+    act: spec.act ?? 0,
+  };
+  const bindings: Record<string, Tensor> = { a: a.tensor, b: b.tensor, c: c.tensor };
+  let entryPoint = 'gemm';
+  if (epilogue) {
+    // Without a bias the binding is unused; any read-only buffer satisfies the layout.
+    bindings.bias = spec.bias ?? a.tensor;
+    entryPoint = 'gemm_epilogue';
+    if (spec.z) {
+      bindings.z = spec.z;
+      entryPoint = 'gemm_epilogue_z';
+    }
+  }
+  e.dispatch({ op, code: gemmCode(shape), entryPoint, params, bindings, workgroups: groups });
+}
+
+export interface TransposeOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * op(A) op(B) for `batch` stacked matrices, where op transposes when asked. Shared by bmm and
+ * matmul: `aDims`/`bDims` are the stored [rows, cols] of one matrix.
+ * Saves a and b for the backward: d op(A) = dC op(B)ᵀ and d op(B) = op(A)ᵀ dC, each written
+ * straight into the (possibly transposed) view of the stored gradient.
+ */
+export function batchedProduct(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  batch: number,
+  aDims: readonly [number, number],
+  bDims: readonly [number, number],
+  outShape: readonly number[],
+  { transA = false, transB = false }: TransposeOptions,
+): Tensor {
+  const e = a.engine;
+  assertDType(op, a, 'f32', 'a');
+  assertDType(op, b, 'f32', 'b');
+  const opA = matrixView(a, aDims[0], aDims[1], transA);
+  const opB = matrixView(b, bDims[0], bDims[1], transB);
+  if (opA.cols !== opB.rows) {
+    throw new Error(
+      `${op}: inner dimensions differ: a ${shapeString(a.shape)}${transA ? 'ᵀ' : ''} and b ${shapeString(b.shape)}${transB ? 'ᵀ' : ''} (${opA.cols} vs ${opB.rows})`,
+    );
+  }
+  const y = e.empty(outShape, { requiresGrad: a.requiresGrad || b.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
+  const out = matrixView(y, opA.rows, opB.cols);
+  gemmInto(e, { op, a: opA, b: opB, c: out, batch });
+  if (e.needsGrad(a, b)) {
+    e.tape.push(op, () => {
+      const dC = matrixView(e.gradOf(y), opA.rows, opB.cols);
+      if (a.requiresGrad) {
+        const dA = matrixView(e.gradOf(a), aDims[0], aDims[1], transA);
+        gemmInto(e, { op: `${op}.backward(a)`, a: dC, b: transposeView(opB), c: dA, batch, accumulate: true });
+      }
+      if (b.requiresGrad) {
+        const dB = matrixView(e.gradOf(b), bDims[0], bDims[1], transB);
+        gemmInto(e, { op: `${op}.backward(b)`, a: transposeView(opA), b: dC, c: dB, batch, accumulate: true });
+      }
+    });
+  }
+  return y;
+}
+
+/** [B, M, K] x [B, K, N] -> [B, M, N]; with transA a is [B, K, M], with transB b is [B, N, K]. */
+export function bmm(a: Tensor, b: Tensor, opts: TransposeOptions = {}): Tensor {
+  if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new Error(`bmm: expected a [B, M, K] and b [B, K, N] with the same B, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
+  }
+  const [B, ar, ac] = a.shape;
+  const [, br, bc] = b.shape;
+  const M = opts.transA ? ac : ar;
+  const N = opts.transB ? br : bc;
+  return batchedProduct('bmm', a, b, B, [ar, ac], [br, bc], [B, M, N], opts);
+}

@@ -1,0 +1,137 @@
+// Strided, batched, register-blocked GEMM: C[b] (+)= A[b] B[b], with an optional fused epilogue
+// act(A B + bias) for linear layers. A[M,K], B[K,N] and C[M,N] are *logical* views given by element
+// strides (batch, row, column), so transposed operands and transposed outputs need no copies:
+// transposing a view swaps its row and column strides.
+//
+// Each invocation computes a 4x4 block of C in registers and reads A and B straight from storage:
+// no workgroup memory and no workgroupBarrier, which CPU adapters (SwiftShader, lavapipe) punish.
+// Out-of-range rows/columns load from a clamped (valid) index and are simply not stored, which keeps
+// the inner loop branch-free for any M, N, K.
+//
+// The host prepends the activation math of activation.wgsl (fn act, fn act_derivative) and replaces
+// the workgroup size (see bmm.ts); the epilogue's activation code is act = 1 + activation index, and
+// 0 means identity.
+
+struct Params {
+  M: u32, N: u32, K: u32,
+  aBatch: u32, aRow: u32, aCol: u32,
+  bBatch: u32, bRow: u32, bCol: u32,
+  cBatch: u32, cRow: u32, cCol: u32,
+  // 1: C = C + A B (backward accumulation); 0: C = A B.
+  accumulate: u32,
+  hasBias: u32,
+  act: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+// Pre-activation A B + bias, saved for the backward of a fused activation.
+@group(0) @binding(5) var<storage, read_write> z: array<f32>;
+
+// The 4x4 block whose top-left corner is (r0, c0) in batch `batch`: acc[r][j] = C(r0 + r, c0 + j).
+fn gemm_block(batch: u32, r0: u32, c0: u32) -> array<vec4f, 4> {
+  let p = params;
+  let aBase = batch * p.aBatch;
+  let bBase = batch * p.bBatch;
+  let lastRow = p.M - 1u;
+  let lastCol = p.N - 1u;
+  let a0 = aBase + min(r0, lastRow) * p.aRow;
+  let a1 = aBase + min(r0 + 1u, lastRow) * p.aRow;
+  let a2 = aBase + min(r0 + 2u, lastRow) * p.aRow;
+  let a3 = aBase + min(r0 + 3u, lastRow) * p.aRow;
+  let b0 = bBase + min(c0, lastCol) * p.bCol;
+  let b1 = bBase + min(c0 + 1u, lastCol) * p.bCol;
+  let b2 = bBase + min(c0 + 2u, lastCol) * p.bCol;
+  let b3 = bBase + min(c0 + 3u, lastCol) * p.bCol;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var k = 0u; k < p.K; k++) {
+    let ak = k * p.aCol;
+    let bk = k * p.bRow;
+    let bv = vec4f(b[b0 + bk], b[b1 + bk], b[b2 + bk], b[b3 + bk]);
+    acc0 = fma(vec4f(a[a0 + ak]), bv, acc0);
+    acc1 = fma(vec4f(a[a1 + ak]), bv, acc1);
+    acc2 = fma(vec4f(a[a2 + ak]), bv, acc2);
+    acc3 = fma(vec4f(a[a3 + ak]), bv, acc3);
+  }
+  return array<vec4f, 4>(acc0, acc1, acc2, acc3);
+}
+
+fn c_index(batch: u32, row: u32, col: u32) -> u32 {
+  return batch * params.cBatch + row * params.cRow + col * params.cCol;
+}
+
+@compute @workgroup_size(8, 8)
+fn gemm(@builtin(global_invocation_id) gid: vec3u) {
+  let r0 = gid.y * 4u;
+  let c0 = gid.x * 4u;
+  if (r0 >= params.M || c0 >= params.N) { return; }
+  var acc = gemm_block(gid.z, r0, c0);
+  for (var r = 0u; r < 4u; r++) {
+    let row = r0 + r;
+    if (row >= params.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = c0 + j;
+      if (col >= params.N) { break; }
+      let i = c_index(gid.z, row, col);
+      var v = acc[r][j];
+      if (params.accumulate != 0u) { v = v + c[i]; }
+      c[i] = v;
+    }
+  }
+}
+
+fn epilogue_value(pre: f32, col: u32) -> f32 {
+  var v = pre;
+  if (params.hasBias != 0u) { v = v + bias[col]; }
+  return v;
+}
+
+fn apply_act(v: f32) -> f32 {
+  if (params.act == 0u) { return v; }
+  return act(v, params.act - 1u);
+}
+
+// C = act(A B + bias). Bias is indexed by the output column.
+@compute @workgroup_size(8, 8)
+fn gemm_epilogue(@builtin(global_invocation_id) gid: vec3u) {
+  let r0 = gid.y * 4u;
+  let c0 = gid.x * 4u;
+  if (r0 >= params.M || c0 >= params.N) { return; }
+  var acc = gemm_block(gid.z, r0, c0);
+  for (var r = 0u; r < 4u; r++) {
+    let row = r0 + r;
+    if (row >= params.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = c0 + j;
+      if (col >= params.N) { break; }
+      c[c_index(gid.z, row, col)] = apply_act(epilogue_value(acc[r][j], col));
+    }
+  }
+}
+
+// The same, also storing the pre-activation Z = A B + bias (same layout as C) for the backward.
+@compute @workgroup_size(8, 8)
+fn gemm_epilogue_z(@builtin(global_invocation_id) gid: vec3u) {
+  let r0 = gid.y * 4u;
+  let c0 = gid.x * 4u;
+  if (r0 >= params.M || c0 >= params.N) { return; }
+  var acc = gemm_block(gid.z, r0, c0);
+  for (var r = 0u; r < 4u; r++) {
+    let row = r0 + r;
+    if (row >= params.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = c0 + j;
+      if (col >= params.N) { break; }
+      let i = c_index(gid.z, row, col);
+      let pre = epilogue_value(acc[r][j], col);
+      z[i] = pre;
+      c[i] = apply_act(pre);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Linear layers (PyTorch layout: weight [out, in], bias [out]) with the activation fused into the
+ * GEMM epilogue, plain 2-D matmul, and column sums (bias gradients).
+ */
+import colsumCode from './linear.wgsl?raw';
+import activationCode from './activation.wgsl?raw';
+import { activationCode as activationIndex, type Activation } from './activation';
+import { batchedProduct, gemmInto, matrixView, transposeView, type TransposeOptions } from './bmm';
+import { grid1d } from '../engine';
+import { assertDType, assertShape, shapeString, type Tensor } from '../tensor';
+
+/** Rows summed per invocation in the first pass of the column sums. */
+const CHUNK_ROWS = 64;
+
+/** out[j] += Σ_i x[i, j], x seen as [x.rows, x.cols] and out as [x.cols]. */
+export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
+  const e = x.engine;
+  const rows = x.rows;
+  const cols = x.cols;
+  if (out.size !== cols) throw new Error(`${op}: column sums of ${shapeString(x.shape)} need ${cols} outputs, got ${shapeString(out.shape)}`);
+  if (cols === 0) return;
+  const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
+  const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
+  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks };
+  e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_partial', params, bindings: { x, partial }, workgroups: grid1d(chunks * cols) });
+  e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_final', params, bindings: { partial, out }, workgroups: grid1d(cols) });
+}
+
+/**
+ * y = act(x Wᵀ + b) for x [..., in] (rows = everything but the last axis), in one GEMM dispatch.
+ * Saves x and W for the backward; with an activation and a gradient to compute, the forward also
+ * stores the pre-activation Z (one extra write, instead of recomputing the GEMM in the backward).
+ * Backward: dZ = dY ⊙ act'(Z); dX += dZ W; dW += dZᵀ X; db += column sums of dZ.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation | 'none' = 'none'): Tensor {
+  const e = x.engine;
+  const op = act === 'none' ? 'linear' : `linear+${act}`;
+  if (weight.shape.length !== 2) throw new Error(`${op}: weight must be [out, in], got ${shapeString(weight.shape)}`);
+  const [outF, inF] = weight.shape;
+  if (x.shape.length < 1 || x.cols !== inF) {
+    throw new Error(`${op}: x ${shapeString(x.shape)} does not end in the weight's in-features (weight ${shapeString(weight.shape)})`);
+  }
+  assertDType(op, x, 'f32', 'x');
+  assertDType(op, weight, 'f32', 'weight');
+  if (bias) {
+    assertShape(op, bias, [outF], 'bias');
+    assertDType(op, bias, 'f32', 'bias');
+  }
+  const actCode = act === 'none' ? 0 : 1 + activationIndex(act);
+  const M = x.rows;
+  const outShape = [...x.shape.slice(0, -1), outF];
+  const needsGrad = e.needsGrad(x, weight, bias);
+  const y = e.empty(outShape, { requiresGrad: needsGrad, name: `${op}(${x.name})` });
+  const z = needsGrad && actCode !== 0 ? e.empty(outShape, { name: `${op}.preActivation` }) : undefined;
+  const xView = matrixView(x, M, inF);
+  const wT = matrixView(weight, outF, inF, true);
+  gemmInto(e, { op, a: xView, b: wT, c: matrixView(y, M, outF), bias, act: actCode, z });
+  if (needsGrad) {
+    e.tape.push(op, () => {
+      const dY = e.gradOf(y);
+      let dZ = dY;
+      if (z) {
+        // dZ = dY ⊙ act'(Z), with activation.wgsl's own backward accumulating into zeros.
+        dZ = e.zeros(outShape, { name: `${op}.dZ` });
+        e.dispatch({
+          op: `${op}.backward(act)`,
+          code: activationCode,
+          entryPoint: 'backward',
+          params: { n: z.size, kind: actCode - 1 },
+          bindings: { x: z, dy: dY, dx: dZ },
+          workgroups: grid1d(z.size),
+        });
+      }
+      const dZView = matrixView(dZ, M, outF);
+      if (x.requiresGrad) {
+        gemmInto(e, { op: `${op}.backward(x)`, a: dZView, b: matrixView(weight, outF, inF), c: matrixView(e.gradOf(x), M, inF), accumulate: true });
+      }
+      if (weight.requiresGrad) {
+        gemmInto(e, { op: `${op}.backward(weight)`, a: transposeView(dZView), b: xView, c: matrixView(e.gradOf(weight), outF, inF), accumulate: true });
+      }
+      if (bias?.requiresGrad) addColumnSums(`${op}.backward(bias)`, dZ, e.gradOf(bias));
+    });
+  }
+  return y;
+}
+
+/** [M, K] x [K, N] -> [M, N]; with transA a is [K, M], with transB b is [N, K]. */
+export function matmul(a: Tensor, b: Tensor, opts: TransposeOptions = {}): Tensor {
+  if (a.shape.length !== 2 || b.shape.length !== 2) {
+    throw new Error(`matmul: expected 2-D a and b, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
+  }
+  const [ar, ac] = a.shape;
+  const [br, bc] = b.shape;
+  const M = opts.transA ? ac : ar;
+  const N = opts.transB ? br : bc;
+  return batchedProduct('matmul', a, b, 1, [ar, ac], [br, bc], [M, N], opts);
+}
