@@ -1,0 +1,85 @@
+/**
+ * Engine status as the UI sees it: whether the worker is ready, its adapter, and a log of every
+ * error it reported (never swallowed: each one is shown until dismissed).
+ */
+import { create } from 'zustand';
+import type { WorkerClient } from '../workerClient';
+
+export type EngineStatus = 'starting' | 'ready' | 'recovering' | 'unavailable' | 'failed';
+
+export interface EngineMessage {
+  id: number;
+  time: number;
+  text: string;
+  level: 'error' | 'warning' | 'info';
+  /** The command the worker was last sent when this arrived. */
+  context: string | null;
+}
+
+interface EngineState {
+  status: EngineStatus;
+  adapter: string | null;
+  fallback: boolean;
+  /** Why WebGPU cannot be used here, when status is 'unavailable'. */
+  unavailableReason: string | null;
+  messages: EngineMessage[];
+  /** Increments each time the device is recreated after a loss, so panels can react. */
+  recoveries: number;
+  push(text: string, level: EngineMessage['level'], context?: string | null): void;
+  dismiss(id: number): void;
+  clearMessages(): void;
+}
+
+let nextId = 1;
+
+export const useEngine = create<EngineState>((set) => ({
+  status: 'starting',
+  adapter: null,
+  fallback: false,
+  unavailableReason: null,
+  messages: [],
+  recoveries: 0,
+  push: (text, level, context = null) =>
+    set((s) => ({ messages: [...s.messages.slice(-49), { id: nextId++, time: Date.now(), text, level, context }] })),
+  dismiss: (id) => set((s) => ({ messages: s.messages.filter((m) => m.id !== id) })),
+  clearMessages: () => set({ messages: [] }),
+}));
+
+const DEVICE_LOST = /device was lost/i;
+
+/** Wires the worker's lifecycle events into the store and sends 'init'. */
+export function connectEngine(client: WorkerClient): () => void {
+  const store = useEngine;
+  if (typeof navigator === 'undefined' || !navigator.gpu) {
+    store.setState({
+      status: 'unavailable',
+      unavailableReason: window.isSecureContext
+        ? 'this browser has no navigator.gpu'
+        : 'the page is not a secure context (serve it over https or from localhost)',
+    });
+    return () => undefined;
+  }
+  const offs = [
+    client.on('ready', (e) => {
+      const wasRecovering = store.getState().status === 'recovering';
+      store.setState((s) => ({ status: 'ready', adapter: e.adapter, fallback: e.fallback, recoveries: wasRecovering ? s.recoveries + 1 : s.recoveries }));
+      if (wasRecovering) store.getState().push(`The GPU device was recreated on ${e.adapter}.`, 'info');
+    }),
+    client.on('error', (e) => {
+      const s = store.getState();
+      if (DEVICE_LOST.test(e.message)) {
+        store.setState({ status: 'recovering' });
+        s.push(e.message, 'warning', client.lastCommand);
+        return;
+      }
+      if (!e.recoverable && (s.status === 'starting' || /WebGPU is not available/i.test(e.message))) {
+        store.setState({ status: /WebGPU is not available/i.test(e.message) ? 'unavailable' : 'failed', unavailableReason: e.message });
+      } else if (!e.recoverable) {
+        store.setState({ status: 'failed' });
+      }
+      s.push(e.message, e.recoverable ? 'error' : 'error', client.lastCommand);
+    }),
+  ];
+  client.send({ type: 'init' });
+  return () => offs.forEach((off) => off());
+}
