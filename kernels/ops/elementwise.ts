@@ -1,0 +1,120 @@
+/** Elementwise arithmetic: add, sub, mul, scale, addBias, scaleRows (forward + backward). */
+import code from './elementwise.wgsl?raw';
+import rowdotCode from './rowdot.wgsl?raw';
+import { addColumnSums } from './linear';
+import { grid1d, type Engine } from '../engine';
+import { assertDType, assertSameShape, shapeString, type Tensor } from '../tensor';
+
+/** y (+)= ... over n elements with one of elementwise.wgsl's entry points. */
+export function elementwiseInto(
+  e: Engine,
+  op: string,
+  entryPoint: 'add' | 'sub' | 'mul' | 'scale' | 'add_bias' | 'scale_rows' | 'axpy' | 'mul_acc',
+  bindings: { a: Tensor; b?: Tensor; y: Tensor },
+  { n = bindings.y.size, cols = 1, alpha = 1, accumulate = false }: { n?: number; cols?: number; alpha?: number; accumulate?: boolean } = {},
+): void {
+  e.dispatch({
+    op,
+    code,
+    entryPoint,
+    params: { n, cols: Math.max(cols, 1), alpha, accumulate: accumulate ? 1 : 0 },
+    bindings: bindings.b ? { a: bindings.a, b: bindings.b, y: bindings.y } : { a: bindings.a, y: bindings.y },
+    workgroups: grid1d(n),
+  });
+}
+
+/** dx += alpha * dy. */
+export function accumulateScaled(op: string, dy: Tensor, dx: Tensor, alpha = 1): void {
+  elementwiseInto(dy.engine, op, 'axpy', { a: dy, y: dx }, { alpha });
+}
+
+function checkFloat(op: string, ...ts: [Tensor, string][]): void {
+  for (const [t, what] of ts) assertDType(op, t, 'f32', what);
+}
+
+function binary(op: 'add' | 'sub' | 'mul', a: Tensor, b: Tensor): Tensor {
+  const e = a.engine;
+  assertSameShape(op, a.shape, b.shape);
+  checkFloat(op, [a, 'a'], [b, 'b']);
+  const y = e.empty(a.shape, { requiresGrad: a.requiresGrad || b.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
+  elementwiseInto(e, op, op, { a, b, y });
+  // Saves a and b (mul only) for the backward.
+  if (e.needsGrad(a, b)) {
+    e.tape.push(op, () => {
+      const dy = e.gradOf(y);
+      if (op === 'mul') {
+        if (a.requiresGrad) elementwiseInto(e, 'mul.backward(a)', 'mul_acc', { a: dy, b, y: e.gradOf(a) });
+        if (b.requiresGrad) elementwiseInto(e, 'mul.backward(b)', 'mul_acc', { a: dy, b: a, y: e.gradOf(b) });
+      } else {
+        if (a.requiresGrad) accumulateScaled(`${op}.backward(a)`, dy, e.gradOf(a));
+        if (b.requiresGrad) accumulateScaled(`${op}.backward(b)`, dy, e.gradOf(b), op === 'sub' ? -1 : 1);
+      }
+    });
+  }
+  return y;
+}
+
+export const add = (a: Tensor, b: Tensor): Tensor => binary('add', a, b);
+export const sub = (a: Tensor, b: Tensor): Tensor => binary('sub', a, b);
+export const mul = (a: Tensor, b: Tensor): Tensor => binary('mul', a, b);
+
+/** a * s for a host number s. Saves nothing. */
+export function scale(a: Tensor, s: number): Tensor {
+  const e = a.engine;
+  checkFloat('scale', [a, 'a']);
+  if (!Number.isFinite(s)) throw new Error(`scale: factor ${s} is not finite`);
+  const y = e.empty(a.shape, { requiresGrad: a.requiresGrad, name: `scale(${a.name})` });
+  elementwiseInto(e, 'scale', 'scale', { a, y }, { alpha: s });
+  if (e.needsGrad(a)) e.tape.push('scale', () => accumulateScaled('scale.backward', e.gradOf(y), e.gradOf(a), s));
+  return y;
+}
+
+/** x[i, :] + b for x [..., F] and b [F]. Saves nothing: dx = dy, db = column sums of dy. */
+export function addBias(x: Tensor, b: Tensor): Tensor {
+  const e = x.engine;
+  checkFloat('addBias', [x, 'x'], [b, 'bias']);
+  if (x.shape.length < 1 || b.shape.length !== 1 || b.shape[0] !== x.cols) {
+    throw new Error(`addBias: bias ${shapeString(b.shape)} does not match the last axis of x ${shapeString(x.shape)}`);
+  }
+  const y = e.empty(x.shape, { requiresGrad: x.requiresGrad || b.requiresGrad, name: `addBias(${x.name})` });
+  elementwiseInto(e, 'addBias', 'add_bias', { a: x, b, y }, { cols: x.cols });
+  if (e.needsGrad(x, b)) {
+    e.tape.push('addBias', () => {
+      const dy = e.gradOf(y);
+      if (x.requiresGrad) accumulateScaled('addBias.backward(x)', dy, e.gradOf(x));
+      if (b.requiresGrad) addColumnSums('addBias.backward(bias)', dy, e.gradOf(b));
+    });
+  }
+  return y;
+}
+
+/**
+ * x[i, :] * s[i] for x [..., F] and s with one value per row. Saves x and s:
+ * dx = dy * s[row], ds[i] = Σ_f dy[i, f] x[i, f].
+ */
+export function scaleRows(x: Tensor, s: Tensor): Tensor {
+  const e = x.engine;
+  checkFloat('scaleRows', [x, 'x'], [s, 's']);
+  if (x.shape.length < 1 || s.size !== x.rows) {
+    throw new Error(`scaleRows: s ${shapeString(s.shape)} must have one value per row of x ${shapeString(x.shape)} (${x.rows} rows)`);
+  }
+  const y = e.empty(x.shape, { requiresGrad: x.requiresGrad || s.requiresGrad, name: `scaleRows(${x.name})` });
+  elementwiseInto(e, 'scaleRows', 'scale_rows', { a: x, b: s, y }, { cols: x.cols });
+  if (e.needsGrad(x, s)) {
+    e.tape.push('scaleRows', () => {
+      const dy = e.gradOf(y);
+      if (x.requiresGrad) elementwiseInto(e, 'scaleRows.backward(x)', 'scale_rows', { a: dy, b: s, y: e.gradOf(x) }, { cols: x.cols, accumulate: true });
+      if (s.requiresGrad && x.rows > 0) {
+        e.dispatch({
+          op: 'scaleRows.backward(s)',
+          code: rowdotCode,
+          entryPoint: 'rowdot',
+          params: { rows: x.rows, cols: x.cols, accumulate: 1 },
+          bindings: { a: dy, b: x, y: e.gradOf(s) },
+          workgroups: grid1d(x.rows),
+        });
+      }
+    });
+  }
+  return y;
+}

@@ -1,0 +1,77 @@
+// Elementwise arithmetic, forward and the backward accumulations. One flat 1-D grid over n elements;
+// `cols` is the length of the last axis for the row/column broadcasts.
+//   y = a + b | a - b | a * b | alpha * a | a + b[col] (bias) | a * b[row] (row scale)
+// Backward: axpy (y += alpha * a), mul_acc (y += a * b) and scale_rows with accumulate = 1.
+
+struct Params { n: u32, cols: u32, alpha: f32, accumulate: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+const WG = 256u;
+
+fn flat_index(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+@compute @workgroup_size(WG)
+fn add(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = a[i] + b[i];
+}
+
+@compute @workgroup_size(WG)
+fn sub(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = a[i] - b[i];
+}
+
+@compute @workgroup_size(WG)
+fn mul(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = a[i] * b[i];
+}
+
+@compute @workgroup_size(WG)
+fn scale(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = params.alpha * a[i];
+}
+
+@compute @workgroup_size(WG)
+fn add_bias(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = a[i] + b[i % params.cols];
+}
+
+// y[r, c] = a[r, c] * b[r] (accumulate = 1: y += ...). Forward of scaleRows, and the backward of
+// scaleRows (dx += dy * s) and of rowDot (da += dy[r] * b).
+@compute @workgroup_size(WG)
+fn scale_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  var v = a[i] * b[i / params.cols];
+  if (params.accumulate != 0u) { v = v + y[i]; }
+  y[i] = v;
+}
+
+@compute @workgroup_size(WG)
+fn axpy(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = y[i] + params.alpha * a[i];
+}
+
+@compute @workgroup_size(WG)
+fn mul_acc(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  y[i] = y[i] + a[i] * b[i];
+}
