@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { bmm } from './bmm';
+import { bmmBackward, bmmForward } from '../reference/bmm';
+import { mulberry32, randnArray } from '../reference/random';
+import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
+
+// [B, M, K] x [B, K, N] shapes from the 3D->2D branch: Â (N x N) times XW, Q Kᵀ with 4-wide heads,
+// and a skinny one (N = 3, the 1x64 workgroup shape). None is a multiple of the 4x4 block.
+const SHAPES: [number, number, number, number][] = [
+  [3, 13, 13, 10],
+  [5, 9, 4, 9],
+  [2, 70, 6, 3],
+];
+const TRANS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+const tol = { atol: 2e-5, rtol: 1e-4 };
+
+describe.each(TRANS)('bmm transA=%s transB=%s', (transA, transB) => {
+  const setup = (B: number, M: number, K: number, N: number, seed: number) => {
+    const aDims: [number, number] = transA ? [K, M] : [M, K];
+    const bDims: [number, number] = transB ? [N, K] : [K, N];
+    const rng = mulberry32(seed);
+    return {
+      aDims,
+      bDims,
+      dims: { a: aDims, b: bDims, transA, transB },
+      a: randnArray(B * M * K, rng),
+      b: randnArray(B * K * N, rng),
+      dy: randnArray(B * M * N, rng),
+    };
+  };
+
+  it.each(SHAPES)('forward matches the twin for B=%i M=%i K=%i N=%i', async (B, M, K, N) => {
+    const e = await testEngine();
+    const s = setup(B, M, K, N, 1 + M);
+    const y = bmm(e.fromArray(s.a, [B, ...s.aDims]), e.fromArray(s.b, [B, ...s.bDims]), { transA, transB });
+    expect(y.shape).toEqual([B, M, N]);
+    expectClose(await readF64(y), bmmForward(s.a, s.b, B, s.dims), { ...tol, what: 'bmm' });
+    e.endStep();
+  });
+
+  it.each(SHAPES)('WGSL backward matches the twin and accumulates for B=%i M=%i K=%i N=%i', async (B, M, K, N) => {
+    const e = await testEngine();
+    const s = setup(B, M, K, N, 2 + M);
+    const at = e.fromArray(s.a, [B, ...s.aDims], { requiresGrad: true });
+    const bt = e.fromArray(s.b, [B, ...s.bDims], { requiresGrad: true });
+    const ref = bmmBackward(s.a, s.b, s.dy, B, s.dims);
+    for (let pass = 1; pass <= 2; pass++) {
+      e.backward(bmm(at, bt, { transA, transB }), e.fromArray(s.dy, [B, M, N]));
+      expectClose(await readF64(e.gradOf(at)), ref.da.map((v) => pass * v), { ...tol, what: `da pass ${pass}` });
+      expectClose(await readF64(e.gradOf(bt)), ref.db.map((v) => pass * v), { ...tol, what: `db pass ${pass}` });
+    }
+    e.endStep();
+  });
+
+  it('twin backward matches central finite differences', () => {
+    const [B, M, K, N] = [2, 3, 4, 5];
+    const s = setup(B, M, K, N, 9);
+    const ref = bmmBackward(s.a, s.b, s.dy, B, s.dims);
+    const o = { atol: 1e-7, rtol: 1e-6 };
+    expectClose(ref.da, finiteDiffGrad((v) => bmmForward(v, s.b, B, s.dims), s.a, s.dy), { ...o, what: 'fd da' });
+    expectClose(ref.db, finiteDiffGrad((v) => bmmForward(s.a, v, B, s.dims), s.b, s.dy), { ...o, what: 'fd db' });
+  });
+});
+
+describe('bmm', () => {
+  it('Q Kᵀ of a tensor with itself sums both gradient paths', async () => {
+    const e = await testEngine();
+    const [B, N, C] = [3, 11, 4];
+    const rng = mulberry32(4);
+    const q = randnArray(B * N * C, rng);
+    const dy = randnArray(B * N * N, rng);
+    const qt = e.fromArray(q, [B, N, C], { requiresGrad: true });
+    e.backward(bmm(qt, qt, { transB: true }), e.fromArray(dy, [B, N, N]));
+    const ref = bmmBackward(q, q, dy, B, { a: [N, C], b: [N, C], transB: true });
+    expectClose(await readF64(e.gradOf(qt)), ref.da.map((v, i) => v + ref.db[i]), { ...tol, what: 'dq' });
+    e.endStep();
+  });
+
+  it('rejects mismatched batches and inner dimensions', async () => {
+    const e = await testEngine();
+    expect(() => bmm(e.zeros([2, 3, 4]), e.zeros([3, 4, 5]))).toThrow(/bmm: .* got \[2, 3, 4\] and \[3, 4, 5\]/);
+    expect(() => bmm(e.zeros([2, 3, 4]), e.zeros([2, 5, 4]))).toThrow(/bmm: inner dimensions differ: a \[2, 3, 4\] and b \[2, 5, 4\] \(4 vs 5\)/);
+    e.endStep();
+  });
+});
