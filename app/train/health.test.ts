@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../kernels/testing';
+import { FLAG_GRAD, FLAG_LOSS, StepHealth, describeFlags } from './health';
+
+describe('StepHealth', () => {
+  it('records loss rows and flags exactly the steps with a non-finite loss or gradient', async () => {
+    const e = await testEngine();
+    const h = new StepHealth(e, 4);
+    const scalar = (v: number) => e.fromArray([v], [1]);
+    const rows = [
+      [1, 2, 3, 4, 5],
+      [6, NaN, 8, 9, 10],
+      [11, 12, 13, 14, 15],
+      [16, 17, 18, 19, Infinity],
+    ];
+    // Gradients: 1000 finite values except one -Inf at the end of step 2's second tensor (past the first workgroups).
+    const finite = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e30);
+    const poisoned = Float32Array.from(finite);
+    poisoned[999] = -Infinity;
+    for (let s = 0; s < 4; s++) {
+      const [total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D] = rows[s].map(scalar);
+      h.recordLosses(s, { total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D });
+      h.checkFinite(s, [e.fromArray(finite, [1000]), e.fromArray(s === 2 ? poisoned : finite, [10, 100])]);
+    }
+    const back = await h.read(4);
+    expect(Array.from(back.flags)).toEqual([0, FLAG_LOSS, FLAG_GRAD, FLAG_LOSS]);
+    expect(back.losses[0]).toEqual({ total: 1, contrastive: 2, denoise2Dto3D: 3, atoms3Dto2D: 4, bonds3Dto2D: 5 });
+    expect(back.losses[1].contrastive).toBeNaN();
+    expect(back.losses[3].bonds3Dto2D).toBe(Infinity);
+    expect(back.losses[2].total).toBe(11);
+    // read() clears the flags for the next window.
+    const again = await h.read(2);
+    expect(Array.from(again.flags)).toEqual([0, 0]);
+    expect(describeFlags(FLAG_LOSS | FLAG_GRAD)).toMatch(/loss .* and a gradient/);
+    h.dispose();
+    e.endStep();
+  });
+
+  it('rejects slots outside the window', async () => {
+    const e = await testEngine();
+    const h = new StepHealth(e, 2);
+    expect(() => h.checkFinite(2, [])).toThrow(/slot 2 is outside the window of 2/);
+    h.dispose();
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Per-step training health, kept on the GPU: each step copies its five loss terms into a history
+ * row and sets a flag when a loss or a gradient is NaN/Inf. The optimiser reads the flag in the
+ * same command buffer and skips its update; the host reads history and flags back once per
+ * logging window, so catching a bad step costs no per-step readback stall.
+ */
+import code from './health.wgsl?raw';
+import type { Engine } from '../../kernels/engine';
+import type { Tensor } from '../../kernels/tensor';
+import type { LossTerms } from './protocol';
+
+export const LOSS_TERMS = ['total', 'contrastive', 'denoise2Dto3D', 'atoms3Dto2D', 'bonds3Dto2D'] as const satisfies readonly (keyof LossTerms)[];
+export type LossTensors = Record<(typeof LOSS_TERMS)[number], Tensor>;
+
+export const FLAG_LOSS = 1;
+export const FLAG_GRAD = 2;
+
+/** Workgroups for the gradient scan: enough to keep a GPU busy, few atomics. */
+const MAX_CHECK_GROUPS = 64;
+const WG = 256;
+
+export interface WindowReadback {
+  /** One row per step of the window, in step order. */
+  losses: LossTerms[];
+  /** Bit set per step (FLAG_LOSS | FLAG_GRAD); 0 = healthy. */
+  flags: Uint32Array;
+}
+
+export function describeFlags(flag: number): string {
+  const parts: string[] = [];
+  if (flag & FLAG_LOSS) parts.push('a loss term is NaN or infinite');
+  if (flag & FLAG_GRAD) parts.push('a gradient is NaN or infinite');
+  return parts.join(' and ') || 'healthy';
+}
+
+export class StepHealth {
+  /** u32 [window]: flags of each step of the current window. */
+  readonly flags: Tensor;
+  /** f32 [window, 5]: the loss terms of each step of the current window. */
+  readonly history: Tensor;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly window: number,
+  ) {
+    if (!Number.isInteger(window) || window < 1) throw new Error(`StepHealth: window ${window} must be a positive integer`);
+    this.flags = engine.zeros([window], { dtype: 'u32', persistent: true, name: 'health.flags' });
+    this.history = engine.zeros([window, LOSS_TERMS.length], { persistent: true, name: 'health.history' });
+  }
+
+  private checkSlot(op: string, slot: number): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= this.window) throw new Error(`StepHealth.${op}: slot ${slot} is outside the window of ${this.window}`);
+  }
+
+  /** Records the step's loss terms in row `slot` and flags the step if any is non-finite. */
+  recordLosses(slot: number, losses: LossTensors): void {
+    this.checkSlot('recordLosses', slot);
+    for (const k of LOSS_TERMS) {
+      if (losses[k].size !== 1 || losses[k].dtype !== 'f32') throw new Error(`StepHealth.recordLosses: loss '${k}' is ${losses[k]}, expected an f32 scalar`);
+    }
+    this.engine.dispatch({
+      op: 'health.recordLosses',
+      code,
+      entryPoint: 'record_losses',
+      params: { n: 0, slot, bit: FLAG_LOSS, terms: LOSS_TERMS.length },
+      bindings: {
+        flags: this.flags,
+        l0: losses.total,
+        l1: losses.contrastive,
+        l2: losses.denoise2Dto3D,
+        l3: losses.atoms3Dto2D,
+        l4: losses.bonds3Dto2D,
+        history: this.history,
+      },
+      workgroups: [1],
+    });
+  }
+
+  /** Flags step `slot` if any element of any tensor (the gradients) is non-finite. */
+  checkFinite(slot: number, tensors: readonly Tensor[], bit = FLAG_GRAD): void {
+    this.checkSlot('checkFinite', slot);
+    for (const x of tensors) {
+      if (x.dtype !== 'f32') throw new Error(`StepHealth.checkFinite: ${x} is not f32`);
+      if (x.size === 0) continue;
+      this.engine.dispatch({
+        op: 'health.checkFinite',
+        code,
+        entryPoint: 'check_finite',
+        params: { n: x.size, slot, bit, terms: 0 },
+        bindings: { x, flags: this.flags },
+        workgroups: [Math.min(MAX_CHECK_GROUPS, Math.ceil(x.size / WG))],
+      });
+    }
+  }
+
+  /** Reads the first `count` rows of the window back, then clears the flags for the next window. */
+  async read(count: number): Promise<WindowReadback> {
+    if (!Number.isInteger(count) || count < 0 || count > this.window) throw new Error(`StepHealth.read: ${count} steps do not fit the window of ${this.window}`);
+    const history = await this.engine.readF32(this.history);
+    const flags = (await this.engine.read(this.flags)) as Uint32Array;
+    this.engine.fill(this.flags, 0);
+    const losses: LossTerms[] = [];
+    for (let i = 0; i < count; i++) {
+      const row = history.subarray(i * LOSS_TERMS.length, (i + 1) * LOSS_TERMS.length);
+      losses.push({ total: row[0], contrastive: row[1], denoise2Dto3D: row[2], atoms3Dto2D: row[3], bonds3Dto2D: row[4] });
+    }
+    return { losses, flags: flags.slice(0, count) };
+  }
+
+  dispose(): void {
+    this.engine.dispose(this.flags);
+    this.engine.dispose(this.history);
+  }
+}
