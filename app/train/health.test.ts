@@ -36,6 +36,32 @@ describe('StepHealth', () => {
     e.endStep();
   });
 
+  it('restores backed-up tensors only for flagged steps', async () => {
+    const e = await testEngine();
+    const h = new StepHealth(e, 2);
+    const n = 300; // more than one workgroup
+    const a = e.fromArray(Float32Array.from({ length: n }, (_, i) => i), [n], { persistent: true });
+    const b = e.fromArray(Float32Array.from({ length: n }, (_, i) => -i), [3, 100], { persistent: true });
+    h.backup([a, b]);
+    // The "step" changes both in place; step 0 stays healthy.
+    e.copy(e.fromArray(new Float32Array(n).fill(7), [n]), a);
+    e.copy(e.fromArray(new Float32Array(n).fill(8), [n]), b);
+    h.restoreIfFlagged(0);
+    expect(Array.from(await e.readF32(a))).toEqual(new Array(n).fill(7));
+    // Step 1 goes bad (a NaN gradient): both revert to the values backed up before it.
+    h.backup([a, b]);
+    e.copy(e.fromArray(new Float32Array(n).fill(9), [n]), a);
+    e.copy(e.fromArray(new Float32Array(n).fill(NaN), [n]), b);
+    h.checkFinite(1, [b]);
+    h.restoreIfFlagged(1);
+    expect(Array.from(await e.readF32(a))).toEqual(new Array(n).fill(7));
+    expect(Array.from(await e.readF32(b))).toEqual(new Array(n).fill(8));
+    h.dispose();
+    e.dispose(a);
+    e.dispose(b);
+    e.endStep();
+  });
+
   it('rejects slots outside the window', async () => {
     const e = await testEngine();
     const h = new StepHealth(e, 2);

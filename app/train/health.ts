@@ -5,7 +5,7 @@
  * logging window, so catching a bad step costs no per-step readback stall.
  */
 import code from './health.wgsl?raw';
-import type { Engine } from '../../kernels/engine';
+import { grid1d, type Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
 import type { LossTerms } from './protocol';
 
@@ -107,8 +107,43 @@ export class StepHealth {
     return { losses, flags: flags.slice(0, count) };
   }
 
+  private backups = new Map<Tensor, Tensor>();
+
+  /**
+   * Copies tensors that the coming step changes in place (BatchNorm running stats) so that
+   * `restoreIfFlagged` can undo the change when the step turns out bad. Encode before the forward.
+   */
+  backup(tensors: readonly Tensor[]): void {
+    for (const t of tensors) {
+      let b = this.backups.get(t);
+      if (!b) {
+        b = this.engine.empty(t.shape, { persistent: true, name: `${t.name}.backup` });
+        this.backups.set(t, b);
+      }
+      this.engine.copy(t, b);
+    }
+  }
+
+  /** Restores every backed-up tensor if step `slot` is flagged. Encode after the step's last kernel. */
+  restoreIfFlagged(slot: number): void {
+    this.checkSlot('restoreIfFlagged', slot);
+    for (const [t, b] of this.backups) {
+      if (t.size === 0) continue;
+      this.engine.dispatch({
+        op: 'health.restoreIfFlagged',
+        code,
+        entryPoint: 'restore_if_flagged',
+        params: { n: t.size, slot, bit: 0, terms: 0 },
+        bindings: { flag_words: this.flags, backup: b, dst: t },
+        workgroups: grid1d(t.size),
+      });
+    }
+  }
+
   dispose(): void {
     this.engine.dispose(this.flags);
     this.engine.dispose(this.history);
+    for (const b of this.backups.values()) this.engine.dispose(b);
+    this.backups.clear();
   }
 }

@@ -49,3 +49,17 @@ fn record_losses() {
   }
   if (bad) { atomicOr(&flags[params.slot], params.bit); }
 }
+
+// Undoes a flagged step for tensors that the step changed in place (BatchNorm running stats):
+// dst = backup when flags[slot] != 0. The flag is read as a plain word: the atomics that set it
+// ran in earlier dispatches, which WebGPU orders before this one.
+@group(0) @binding(9) var<storage, read> flag_words: array<u32>;
+@group(0) @binding(10) var<storage, read> backup: array<f32>;
+@group(0) @binding(11) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(WG)
+fn restore_if_flagged(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  if (flag_words[params.slot] == 0u) { return; }
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i < params.n) { dst[i] = backup[i]; }
+}
