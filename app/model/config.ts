@@ -1,0 +1,227 @@
+/**
+ * Model configuration and the two presets (DESIGN.md "Model presets", METHOD.md §7).
+ *
+ * `paper` keeps every faithful element of the reference code with the tiny widths of METHOD.md §7.
+ * `generative` is a labelled deviation for sampling: a noise-level embedding into both score
+ * networks, a wide VE range for 2D->3D and the standard GDSS epsilon weighting for 3D->2D.
+ */
+import type { SDEKind } from '../sde/sde';
+
+export type PresetName = 'paper' | 'generative';
+
+export interface GinConfig {
+  numLayers: number;
+  dim: number;
+  /** Dropout after each layer (0 in pretraining). */
+  dropout: number;
+}
+
+export interface SchNetConfig {
+  numInteractions: number;
+  dim: number;
+  numFilters: number;
+  numGaussians: number;
+  /** Å; also the upper end of the RBF centres linspace(0, cutoff, numGaussians). */
+  cutoff: number;
+}
+
+export interface Score2Dto3DConfig {
+  /** h: node/edge hidden width (= heads * headDim). */
+  hidden: number;
+  heads: number;
+  headDim: number;
+  numBlocks: number;
+  convsPerBlock: number;
+  /** Hidden width of the per-edge coefficient MLP (2h -> coeffHidden -> 3). */
+  coeffHidden: number;
+  /** Dropout on attention weights and in the GATLayer feed-forward (training only). */
+  dropout: number;
+  /** Std of the fixed Gaussian Fourier weights W ~ N(0, scale^2). */
+  fourierScale: number;
+}
+
+export interface Score3Dto2DConfig {
+  /** Width of the mixed input Z = Linear(H3) + Linear(X_t). */
+  nfeat: number;
+  /** GCN width of the node network and EdgeNet x width. */
+  nhid: number;
+  /** Depth of the node (X) network. */
+  depthX: number;
+  /** attn dim a of EdgeNet: Q/K are 2a wide and split into chunks of a / heads. */
+  adim: number;
+  heads: number;
+  cInit: number;
+  cHid: number;
+  cFinal: number;
+  /** Number of EdgeNet layers. */
+  numLayers: number;
+  /** Linear layers of the per-pair EdgeNet MLP (2Cin -> H -> ... -> Cout). */
+  numLinears: number;
+  /** Hidden width of the node output MLP; 0 means 2 * input width (GDSS). */
+  nodeMlpHidden: number;
+}
+
+export interface SDEConfig {
+  kind: SDEKind;
+  /** VE: sigma_min, sigma_max (Å for 2D->3D). VP: beta_0, beta_1. */
+  min: number;
+  max: number;
+  N: number;
+}
+
+export interface LossCoefficients {
+  contrastive: number;
+  gen2Dto3D: number;
+  /** Multiplies 0.5 (L_X + L_A), as the reference code does. */
+  gen3Dto2D: number;
+}
+
+export interface ModelConfig {
+  preset: PresetName;
+  gin: GinConfig;
+  schnet: SchNetConfig;
+  score2Dto3D: Score2Dto3DConfig;
+  score3Dto2D: Score3Dto2DConfig;
+  sde2Dto3D: SDEConfig;
+  sde3Dto2D: SDEConfig;
+  /** p of std^p in both generative losses (§2.6). */
+  annealPower: number;
+  /**
+   * 3D->2D loss form. 'paper': (z - out/std)^2 exactly as the reference code (§3.6).
+   * 'gdss': (z - out)^2, the standard GDSS epsilon matching (a labelled deviation).
+   */
+  loss3Dto2D: 'paper' | 'gdss';
+  coeffs: LossCoefficients;
+  /** EBM-NCE temperature. */
+  temperature: number;
+  lr: number;
+  /** lr multipliers: 2D scale for GIN and the 2D->3D net, 3D scale for SchNet and the 3D->2D net (§1.3). */
+  lrScale2D: number;
+  lrScale3D: number;
+  /** Noise-level embedding (Fourier features of log std(t)) added to the score networks' node inputs. */
+  timeEmbedding: boolean;
+  /** Atom classes of the 3D->2D one-hot: 119 (Z - 1, faithful) or 10 (C N O F P S Cl Br I + other). */
+  numAtomClasses: 119 | 10;
+}
+
+const paper: ModelConfig = {
+  preset: 'paper',
+  gin: { numLayers: 3, dim: 64, dropout: 0 },
+  schnet: { numInteractions: 3, dim: 64, numFilters: 64, numGaussians: 25, cutoff: 10 },
+  score2Dto3D: { hidden: 32, heads: 8, headDim: 4, numBlocks: 2, convsPerBlock: 2, coeffHidden: 64, dropout: 0.1, fourierScale: 1 },
+  score3Dto2D: {
+    nfeat: 64, nhid: 16, depthX: 4, adim: 16, heads: 4, cInit: 2, cHid: 8, cFinal: 4, numLayers: 4, numLinears: 3, nodeMlpHidden: 0,
+  },
+  sde2Dto3D: { kind: 'VE', min: 0.2, max: 1.0, N: 1000 },
+  sde3Dto2D: { kind: 'VE', min: 0.1, max: 1.0, N: 1000 },
+  annealPower: 0,
+  loss3Dto2D: 'paper',
+  coeffs: { contrastive: 1, gen2Dto3D: 1, gen3Dto2D: 1 },
+  temperature: 0.1,
+  lr: 1e-4,
+  lrScale2D: 1,
+  lrScale3D: 0.1,
+  timeEmbedding: false,
+  numAtomClasses: 119,
+};
+
+/**
+ * Generative deviation. The 2D->3D loss is epsilon matching, ||eps_hat - z||^2 with p = 0 here:
+ * on the score scale that is lambda(sigma) = sigma^2, i.e. NCSN's "anneal power 2", the
+ * well-conditioned weighting over a 1000x sigma range. (The reference code's p = 2 applies std^2
+ * on top of epsilon matching, which over 0.01..10 Å would weight the terms over six decades.)
+ */
+const generative: ModelConfig = {
+  ...paper,
+  preset: 'generative',
+  score2Dto3D: { ...paper.score2Dto3D },
+  sde2Dto3D: { kind: 'VE', min: 0.01, max: 10, N: 1000 },
+  sde3Dto2D: { ...paper.sde3Dto2D },
+  annealPower: 0,
+  loss3Dto2D: 'gdss',
+  coeffs: { ...paper.coeffs },
+  timeEmbedding: true,
+};
+
+export const PRESETS: Record<PresetName, ModelConfig> = { paper, generative };
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A preset with overrides merged in (nested objects merge key by key). Unknown keys and values of
+ * the wrong type are errors that name the path, so a typo in a URL or CLI flag is not silently lost.
+ */
+export function resolveConfig(preset: PresetName, overrides: DeepPartial<ModelConfig> | Record<string, unknown> = {}): ModelConfig {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`resolveConfig: unknown preset '${preset}' (use 'paper' or 'generative')`);
+  const merged = merge(structuredClone(base) as unknown as Record<string, unknown>, overrides as Record<string, unknown>, 'config');
+  const config = merged as unknown as ModelConfig;
+  validateConfig(config);
+  return config;
+}
+
+function merge(target: Record<string, unknown>, src: Record<string, unknown>, path: string): Record<string, unknown> {
+  for (const [k, v] of Object.entries(src)) {
+    if (v === undefined) continue;
+    if (!(k in target)) throw new Error(`resolveConfig: unknown setting ${path}.${k}`);
+    const cur = target[k];
+    if (isPlainObject(cur)) {
+      if (!isPlainObject(v)) throw new Error(`resolveConfig: ${path}.${k} must be an object`);
+      merge(cur, v, `${path}.${k}`);
+    } else {
+      if (typeof v !== typeof cur) throw new Error(`resolveConfig: ${path}.${k} must be a ${typeof cur}, got ${typeof v}`);
+      target[k] = v;
+    }
+  }
+  return target;
+}
+
+/** Throws on settings the networks cannot run with. */
+export function validateConfig(c: ModelConfig): void {
+  const posInt = (v: number, what: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${what} must be a positive integer, got ${v}`);
+  };
+  posInt(c.gin.numLayers, 'gin.numLayers');
+  posInt(c.gin.dim, 'gin.dim');
+  posInt(c.schnet.numInteractions, 'schnet.numInteractions');
+  posInt(c.schnet.dim, 'schnet.dim');
+  posInt(c.schnet.numFilters, 'schnet.numFilters');
+  posInt(c.schnet.numGaussians, 'schnet.numGaussians');
+  if (c.schnet.numGaussians < 2) throw new Error('config: schnet.numGaussians must be at least 2');
+  if (!(c.schnet.cutoff > 0)) throw new Error(`config: schnet.cutoff must be positive, got ${c.schnet.cutoff}`);
+  if (c.gin.dim !== c.schnet.dim) {
+    throw new Error(`config: gin.dim (${c.gin.dim}) and schnet.dim (${c.schnet.dim}) must match: the contrastive loss takes <H2_i, H3_i>`);
+  }
+  const s = c.score2Dto3D;
+  for (const k of ['hidden', 'heads', 'headDim', 'numBlocks', 'convsPerBlock', 'coeffHidden'] as const) posInt(s[k], `score2Dto3D.${k}`);
+  if (s.heads * s.headDim !== s.hidden) throw new Error(`config: score2Dto3D.heads * headDim (${s.heads} x ${s.headDim}) must equal hidden (${s.hidden})`);
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`config: score2Dto3D.dropout must lie in [0, 1), got ${s.dropout}`);
+  const d = c.score3Dto2D;
+  for (const k of ['nfeat', 'nhid', 'depthX', 'adim', 'heads', 'cInit', 'cHid', 'cFinal', 'numLayers', 'numLinears'] as const) posInt(d[k], `score3Dto2D.${k}`);
+  if (d.cInit !== 2) throw new Error(`config: score3Dto2D.cInit must be 2 (the channels [A, A·A]), got ${d.cInit}`);
+  if (d.adim % d.heads !== 0) throw new Error(`config: score3Dto2D.adim (${d.adim}) must be divisible by heads (${d.heads})`);
+  if (d.numLinears < 2) throw new Error('config: score3Dto2D.numLinears must be at least 2');
+  for (const [name, sde] of [['sde2Dto3D', c.sde2Dto3D], ['sde3Dto2D', c.sde3Dto2D]] as const) {
+    if (sde.kind !== 'VE' && sde.kind !== 'VP') throw new Error(`config: ${name}.kind must be 'VE' or 'VP'`);
+    if (!(sde.min > 0 && sde.max > sde.min)) throw new Error(`config: ${name} needs 0 < min < max, got ${sde.min}, ${sde.max}`);
+    posInt(sde.N, `${name}.N`);
+  }
+  if (c.numAtomClasses !== 119 && c.numAtomClasses !== 10) throw new Error(`config: numAtomClasses must be 119 or 10, got ${c.numAtomClasses}`);
+  if (c.loss3Dto2D !== 'paper' && c.loss3Dto2D !== 'gdss') throw new Error(`config: loss3Dto2D must be 'paper' or 'gdss'`);
+  if (!(c.temperature > 0)) throw new Error(`config: temperature must be positive, got ${c.temperature}`);
+  if (!Number.isFinite(c.annealPower)) throw new Error('config: annealPower must be finite');
+}
+
+/** Atomic numbers of the 10-class option; every other element maps to the last class ("other"). */
+export const TEN_CLASS_ELEMENTS = [6, 7, 8, 9, 15, 16, 17, 35, 53] as const;
+
+/** 3D->2D class of an atom from its OGB feature 0 (atomic number - 1). */
+export function atomClass(atomicNumberMinusOne: number, numClasses: 119 | 10): number {
+  if (numClasses === 119) return Math.min(atomicNumberMinusOne, 118);
+  const k = TEN_CLASS_ELEMENTS.indexOf((atomicNumberMinusOne + 1) as (typeof TEN_CLASS_ELEMENTS)[number]);
+  return k < 0 ? 9 : k;
+}

@@ -1,0 +1,227 @@
+/**
+ * Host side of the model's own kernels (geometry.wgsl: forward-only functions of data and noise;
+ * dense.wgsl: densify, frame mix and the EdgeNet attention map with backward, and the 3D->2D noise).
+ * Float64 twins in ./reference.ts.
+ */
+import geometryCode from './geometry.wgsl?raw';
+import denseCode from './dense.wgsl?raw';
+import { grid1d } from '../../kernels/engine';
+import { assertDType, assertShape, type Tensor } from '../../kernels/tensor';
+import type { SDEConfig } from './config';
+
+const NONE = 0xffffffff;
+export { NONE as PADDING_SLOT };
+
+function checkEdges(op: string, pos: Tensor, src: Tensor, dst: Tensor): void {
+  assertShape(op, pos, [null, 3], 'positions');
+  assertDType(op, pos, 'f32', 'positions');
+  assertDType(op, src, 'u32', 'src');
+  assertDType(op, dst, 'u32', 'dst');
+  assertShape(op, src, [null], 'src');
+  assertShape(op, dst, [src.size], 'dst');
+}
+
+export interface EdgeGeometry {
+  /** [E, 9]: e1, e2, e3 of each edge. */
+  frames: Tensor;
+  /** [E, 2]: pseudo_sin, pseudo_cos. */
+  angles: Tensor;
+  /** [E, 4h]: Fourier features of the source's frame projections c_j[0], c_j[2]. */
+  featj: Tensor;
+  /** [E, 4h]: the same for the target c_i. */
+  feati: Tensor;
+  /** [E, 2h]: Fourier features of the distance (second weight set). */
+  featd: Tensor;
+}
+
+/**
+ * Frames and invariant scalars of every directed edge (j = src -> i = dst) on positions x
+ * (METHOD.md §2.4 c-e). fourier: [2h] = [W; W'] fixed Gaussian weights. No gradient.
+ */
+export function edgeFrames(pos: Tensor, src: Tensor, dst: Tensor, fourier: Tensor, eps = 1e-6): EdgeGeometry {
+  const op = 'edgeFrames';
+  checkEdges(op, pos, src, dst);
+  if (fourier.shape.length !== 1 || fourier.size % 2 !== 0) throw new Error(`${op}: fourier weights must be [2h], got [${fourier.shape.join(', ')}]`);
+  const e = pos.engine;
+  const E = src.size;
+  const h = fourier.size / 2;
+  const frames = e.empty([E, 9], { name: 'frames' });
+  const angles = e.empty([E, 2], { name: 'angles' });
+  const featj = e.empty([E, 4 * h], { name: 'featj' });
+  const feati = e.empty([E, 4 * h], { name: 'feati' });
+  const featd = e.empty([E, 2 * h], { name: 'featd' });
+  e.dispatch({
+    op, code: geometryCode, entryPoint: 'edge_frames',
+    params: { n: E, h, rows: pos.shape[0], kind: 0, eps, a: 0, b: 0, c: 0 },
+    bindings: { pos, src, dst, fourier, frames, angles, featj, feati, featd },
+    workgroups: grid1d(E, 64),
+  });
+  return { frames, angles, featj, feati, featd };
+}
+
+/**
+ * SchNet pair features on positions x: Gaussian RBF [P, K] with centres linspace(0, cutoff, K)
+ * and gamma = 0.5 / spacing², and the cosine cutoff [P] (0 beyond the cutoff). No gradient.
+ */
+export function pairRbf(pos: Tensor, src: Tensor, dst: Tensor, numGaussians: number, cutoff: number): { rbf: Tensor; cutoff: Tensor } {
+  const op = 'pairRbf';
+  checkEdges(op, pos, src, dst);
+  const e = pos.engine;
+  const P = src.size;
+  const spacing = cutoff / (numGaussians - 1);
+  const rbf = e.empty([P, numGaussians], { name: 'rbf' });
+  const cut = e.empty([P], { name: 'cutoff' });
+  e.dispatch({
+    op, code: geometryCode, entryPoint: 'pair_rbf',
+    params: { n: P, h: numGaussians, rows: pos.shape[0], kind: 0, eps: 0, a: spacing, b: 0.5 / (spacing * spacing), c: cutoff },
+    bindings: { pos, src, dst, rbf, cutoffw: cut },
+    workgroups: grid1d(P, 64),
+  });
+  return { rbf, cutoff: cut };
+}
+
+/**
+ * Noise-level embedding per row: [sin(2π W ln std(t_g)), cos(...)] with g = graphOf[row], for
+ * the `generative` preset's time conditioning. t: [B]; W: [h]. Returns [R, 2h]. No gradient.
+ */
+export function noiseEmbedding(t: Tensor, graphOf: Tensor, W: Tensor, sde: SDEConfig): Tensor {
+  const op = 'noiseEmbedding';
+  assertShape(op, t, [null], 't');
+  assertDType(op, graphOf, 'u32', 'graphOf');
+  const e = t.engine;
+  const R = graphOf.size;
+  const h = W.size;
+  const out = e.empty([R, 2 * h], { name: 'noiseEmbedding' });
+  const ve = sde.kind === 'VE';
+  e.dispatch({
+    op, code: geometryCode, entryPoint: 'noise_embed',
+    params: {
+      n: R, h, rows: t.size, kind: ve ? 0 : 1, eps: 0,
+      a: ve ? Math.log(sde.min) : sde.min, b: ve ? Math.log(sde.max / sde.min) : sde.max, c: 0,
+    },
+    bindings: { tgraph: t, graphof: graphOf, fourier: W, tembed: out },
+    workgroups: grid1d(R),
+  });
+  return out;
+}
+
+function denseParams(p: Partial<Record<'n' | 'cols' | 'rows' | 'nmax' | 'heads' | 'hdim' | 'scale' | 'classes', number>>) {
+  return { n: 0, cols: 1, rows: 0, nmax: 1, heads: 1, hdim: 1, scale: 1, classes: 1, ...p };
+}
+
+/**
+ * x: [N, F] -> [S, F] with S = atomOfSlot.size (B * Nmax); slot s holds atom atomOfSlot[s] or zeros
+ * (PADDING_SLOT). slotOfAtom: [N], the inverse map. Backward: a gather back, no reduction.
+ */
+export function toDense(x: Tensor, atomOfSlot: Tensor, slotOfAtom: Tensor): Tensor {
+  const op = 'toDense';
+  assertShape(op, x, [null, null], 'x');
+  assertDType(op, atomOfSlot, 'u32', 'atomOfSlot');
+  assertShape(op, slotOfAtom, [x.shape[0]], 'slotOfAtom');
+  const e = x.engine;
+  const [N, F] = x.shape;
+  const S = atomOfSlot.size;
+  const y = e.empty([S, F], { requiresGrad: x.requiresGrad, name: `toDense(${x.name})` });
+  e.dispatch({ op, code: denseCode, entryPoint: 'to_dense', params: denseParams({ n: S * F, cols: F }), bindings: { xin: x, atomofslot: atomOfSlot, yout: y }, workgroups: grid1d(S * F) });
+  if (e.needsGrad(x)) {
+    e.tape.push(op, () => {
+      e.dispatch({
+        op: `${op}.backward`, code: denseCode, entryPoint: 'to_dense_backward',
+        params: denseParams({ rows: N, cols: F }),
+        bindings: { slotofatom: slotOfAtom, dyout: e.gradOf(y), dxin: e.gradOf(x) },
+        workgroups: grid1d(N * F),
+      });
+    });
+  }
+  return y;
+}
+
+/** v[e] = c[e,0] e1 + c[e,1] e2 + c[e,2] e3 with coef [E, 3] and constant frames [E, 9]. */
+export function frameMix(coef: Tensor, frames: Tensor): Tensor {
+  const op = 'frameMix';
+  assertShape(op, coef, [null, 3], 'coef');
+  assertShape(op, frames, [coef.shape[0], 9], 'frames');
+  const e = coef.engine;
+  const E = coef.shape[0];
+  const y = e.empty([E, 3], { requiresGrad: coef.requiresGrad, name: 'frameMix' });
+  e.dispatch({ op, code: denseCode, entryPoint: 'frame_mix', params: denseParams({ n: E }), bindings: { coef, frm: frames, yout: y }, workgroups: grid1d(3 * E) });
+  if (e.needsGrad(coef)) {
+    e.tape.push(op, () => {
+      e.dispatch({
+        op: `${op}.backward`, code: denseCode, entryPoint: 'frame_mix_backward', params: denseParams({ n: E }),
+        bindings: { frm: frames, dyout: e.gradOf(y), dcoef: e.gradOf(coef) }, workgroups: grid1d(3 * E),
+      });
+    });
+  }
+  return y;
+}
+
+/**
+ * EdgeNet attention map (METHOD.md §3.5): q, k [B * Nmax, heads * hdim] ->
+ * M [B, Nmax, Nmax] = sym( mean_h tanh(Q_h K_hᵀ scale) ), sym(M) = (M + Mᵀ)/2.
+ */
+export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, heads: number, hdim: number, scale: number): Tensor {
+  const op = 'headAttention';
+  assertShape(op, q, [B * nmax, heads * hdim], 'q');
+  assertShape(op, k, [B * nmax, heads * hdim], 'k');
+  const e = q.engine;
+  const n = B * nmax * nmax;
+  const y = e.empty([B, nmax, nmax], { requiresGrad: q.requiresGrad || k.requiresGrad, name: 'headAttention' });
+  const params = denseParams({ n, nmax, heads, hdim, scale });
+  e.dispatch({ op, code: denseCode, entryPoint: 'head_attention', params, bindings: { qm: q, km: k, yout: y }, workgroups: grid1d(n) });
+  if (e.needsGrad(q, k)) {
+    e.tape.push(op, () => {
+      const rowsParams = denseParams({ n: B * nmax, nmax, heads, hdim, scale });
+      const grid = grid1d(B * nmax * heads * hdim);
+      if (q.requiresGrad) {
+        e.dispatch({ op: `${op}.backward(q)`, code: denseCode, entryPoint: 'head_attention_dq', params: rowsParams, bindings: { qm: q, km: k, dyout: e.gradOf(y), dqm: e.gradOf(q) }, workgroups: grid });
+      }
+      if (k.requiresGrad) {
+        e.dispatch({ op: `${op}.backward(k)`, code: denseCode, entryPoint: 'head_attention_dk', params: rowsParams, bindings: { qm: q, km: k, dyout: e.gradOf(y), dkm: e.gradOf(k) }, workgroups: grid });
+      }
+    });
+  }
+  return y;
+}
+
+/**
+ * 3D->2D perturbed atom types: classOfSlot u32 [S] (PADDING_SLOT for padding), znoise [S, C],
+ * flags [S], mean/std per graph [B] (S = B * nmax). Returns the masked noise z and X_t, both [S, C].
+ */
+export function noisyAtomTypes(classOfSlot: Tensor, znoise: Tensor, flags: Tensor, mean: Tensor, std: Tensor, nmax: number, classes: number): { z: Tensor; xt: Tensor } {
+  const op = 'noisyAtomTypes';
+  const S = classOfSlot.size;
+  assertShape(op, znoise, [S, classes], 'znoise');
+  assertShape(op, flags, [S], 'flags');
+  const e = znoise.engine;
+  const z = e.empty([S, classes], { name: 'zX' });
+  const xt = e.empty([S, classes], { name: 'Xt' });
+  e.dispatch({
+    op, code: denseCode, entryPoint: 'noisy_x', params: denseParams({ n: S * classes, nmax, classes }),
+    bindings: { classofslot: classOfSlot, znoise, flags, meang: mean, stdg: std, zout: z, xt },
+    workgroups: grid1d(S * classes),
+  });
+  return { z, xt };
+}
+
+/**
+ * 3D->2D perturbed adjacency: a0, znoise [B, nmax, nmax]; z is znoise's upper triangle mirrored,
+ * zero diagonal, masked by flags on rows and columns; A_t = (mean a0 + std z) masked.
+ */
+export function noisyAdjacency(a0: Tensor, znoise: Tensor, flags: Tensor, mean: Tensor, std: Tensor): { z: Tensor; at: Tensor } {
+  const op = 'noisyAdjacency';
+  assertShape(op, a0, [null, null, null], 'a0');
+  const [B, nmax] = a0.shape;
+  assertShape(op, znoise, [B, nmax, nmax], 'znoise');
+  assertShape(op, flags, [B * nmax], 'flags');
+  const e = a0.engine;
+  const n = B * nmax * nmax;
+  const z = e.empty([B, nmax, nmax], { name: 'zA' });
+  const at = e.empty([B, nmax, nmax], { name: 'At' });
+  e.dispatch({
+    op, code: denseCode, entryPoint: 'noisy_a', params: denseParams({ n, nmax }),
+    bindings: { azero: a0, znoise, flags, meang: mean, stdg: std, zout: z, xt: at },
+    workgroups: grid1d(n),
+  });
+  return { z, at };
+}
