@@ -140,6 +140,22 @@ export class StepHealth {
     }
   }
 
+  /** Zeroes the tensors (gradients) if step `slot` is flagged. */
+  zeroIfFlagged(slot: number, tensors: readonly Tensor[]): void {
+    this.checkSlot('zeroIfFlagged', slot);
+    for (const t of tensors) {
+      if (t.size === 0) continue;
+      this.engine.dispatch({
+        op: 'health.zeroIfFlagged',
+        code,
+        entryPoint: 'zero_if_flagged',
+        params: { n: t.size, slot, bit: 0, terms: 0 },
+        bindings: { flag_words: this.flags, dst: t },
+        workgroups: grid1d(t.size),
+      });
+    }
+  }
+
   dispose(): void {
     this.engine.dispose(this.flags);
     this.engine.dispose(this.history);

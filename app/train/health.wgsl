@@ -63,3 +63,12 @@ fn restore_if_flagged(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   let i = gid.x + gid.y * nwg.x * WG;
   if (i < params.n) { dst[i] = backup[i]; }
 }
+
+// Zeroes dst when flags[slot] != 0: a flagged step's gradients become zeros before the optimiser
+// reads them, so NaN/Inf never reaches Adam's moments.
+@compute @workgroup_size(WG)
+fn zero_if_flagged(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  if (flag_words[params.slot] == 0u) { return; }
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i < params.n) { dst[i] = 0.0; }
+}
