@@ -1,0 +1,197 @@
+/**
+ * Adam (PyTorch semantics: bias correction, no weight decay) over parameter groups with per-group
+ * learning-rate scales. `step()` encodes one fused update kernel per parameter into the engine's
+ * current command encoder (after the backward pass) and does not submit, so forward, backward and
+ * update are one command buffer. Parameters whose gradient was never allocated are skipped, as
+ * PyTorch skips parameters whose .grad is None.
+ */
+import code from './adam.wgsl?raw';
+import { grid1d, type Engine } from '../engine';
+import type { Tensor } from '../tensor';
+
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+export interface AdamGroup {
+  params: Tensor[];
+  lrScale: number;
+}
+
+/** Checkpointable state, keyed by parameter name (the shape of app/train/checkpoint.ts's OptimizerSnapshot). */
+export interface AdamState {
+  type: 'Adam';
+  /** Updates applied so far (bias correction uses it). */
+  step: number;
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  expAvg: Map<string, Float32Array>;
+  expAvgSq: Map<string, Float32Array>;
+}
+
+interface Slot {
+  param: Tensor;
+  lrScale: number;
+  expAvg: Tensor;
+  expAvgSq: Tensor;
+}
+
+export class Adam {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  private lrValue: number;
+  private steps = 0;
+  private readonly slots: Slot[] = [];
+
+  constructor(
+    readonly engine: Engine,
+    groups: AdamGroup[],
+    opts: AdamOptions,
+  ) {
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.eps = opts.eps ?? 1e-8;
+    if (!(this.beta1 >= 0 && this.beta1 < 1)) throw new Error(`Adam: beta1 must be in [0, 1), got ${this.beta1}`);
+    if (!(this.beta2 >= 0 && this.beta2 < 1)) throw new Error(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
+    if (!(this.eps >= 0)) throw new Error(`Adam: eps must be >= 0, got ${this.eps}`);
+    this.lrValue = checkLr(opts.lr);
+    const seen = new Set<Tensor>();
+    groups.forEach((group, gi) => {
+      if (!(Number.isFinite(group.lrScale) && group.lrScale >= 0)) throw new Error(`Adam: group ${gi} has lrScale ${group.lrScale}, expected a finite number >= 0`);
+      for (const p of group.params) {
+        if (seen.has(p)) throw new Error(`Adam: parameter ${p} appears twice`);
+        if (p.dtype !== 'f32') throw new Error(`Adam: parameter ${p} must be f32`);
+        if (p.base) throw new Error(`Adam: parameter ${p} is a reshaped view; pass the tensor that owns the buffer`);
+        // Transient tensors (and their gradients) return to the pool at endStep().
+        if (!p.persistent) throw new Error(`Adam: parameter ${p} is not persistent`);
+        seen.add(p);
+        this.slots.push({
+          param: p,
+          lrScale: group.lrScale,
+          expAvg: engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg` }),
+          expAvgSq: engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg_sq` }),
+        });
+      }
+    });
+  }
+
+  get lr(): number {
+    return this.lrValue;
+  }
+
+  setLr(lr: number): void {
+    this.lrValue = checkLr(lr);
+  }
+
+  /** Number of updates applied. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get params(): Tensor[] {
+    return this.slots.map((s) => s.param);
+  }
+
+  /** Clears every parameter's gradient (encoded, in order with the kernels). */
+  zeroGrad(): void {
+    for (const { param } of this.slots) if (param.grad) this.engine.fill(param.grad, 0);
+  }
+
+  /** Encodes one update of every parameter that has a gradient. Does not submit. */
+  step(): void {
+    this.steps++;
+    const t = this.steps;
+    const bc1 = 1 - this.beta1 ** t;
+    const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** t);
+    for (const { param, lrScale, expAvg, expAvgSq } of this.slots) {
+      if (!param.grad || param.size === 0) continue;
+      this.engine.dispatch({
+        op: 'Adam.step',
+        code,
+        entryPoint: 'update',
+        params: {
+          n: param.size,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          one_minus_beta1: 1 - this.beta1,
+          one_minus_beta2: 1 - this.beta2,
+          eps: this.eps,
+          step_size: (this.lrValue * lrScale) / bc1,
+          inv_sqrt_bc2: invSqrtBc2,
+        },
+        bindings: { param, grad: param.grad, exp_avg: expAvg, exp_avg_sq: expAvgSq },
+        workgroups: grid1d(param.size),
+      });
+    }
+  }
+
+  /** Reads both moments of every parameter back, keyed by parameter name (names must be unique and non-empty). */
+  async exportState(): Promise<AdamState> {
+    this.checkNames('exportState');
+    const expAvg = new Map<string, Float32Array>();
+    const expAvgSq = new Map<string, Float32Array>();
+    for (const s of this.slots) {
+      expAvg.set(s.param.name, await this.engine.readF32(s.expAvg));
+      expAvgSq.set(s.param.name, await this.engine.readF32(s.expAvgSq));
+    }
+    return { type: 'Adam', step: this.steps, lr: this.lrValue, betas: [this.beta1, this.beta2], eps: this.eps, expAvg, expAvgSq };
+  }
+
+  /**
+   * Restores the step count, learning rate and moments saved by `exportState`, so training resumes
+   * exactly. Throws, naming the parameter, if a moment is missing or has the wrong size, and if the
+   * saved betas or eps differ from this optimiser's.
+   */
+  importState(state: AdamState): void {
+    this.checkNames('importState');
+    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`Adam.importState: step must be a non-negative integer, got ${state.step}`);
+    const [b1, b2] = state.betas;
+    if (Math.fround(b1) !== Math.fround(this.beta1) || Math.fround(b2) !== Math.fround(this.beta2) || Math.fround(state.eps) !== Math.fround(this.eps)) {
+      throw new Error(`Adam.importState: saved betas (${b1}, ${b2}) and eps ${state.eps} differ from this optimiser's (${this.beta1}, ${this.beta2}) and ${this.eps}`);
+    }
+    const lr = checkLr(state.lr);
+    for (const s of this.slots) {
+      for (const [what, map] of [['exp_avg', state.expAvg], ['exp_avg_sq', state.expAvgSq]] as const) {
+        const data = map.get(s.param.name);
+        if (!data) throw new Error(`Adam.importState: ${what} of parameter '${s.param.name}' is missing`);
+        if (data.length !== s.param.size) throw new Error(`Adam.importState: ${what} of '${s.param.name}' has ${data.length} values, the parameter has ${s.param.size}`);
+      }
+    }
+    // Queue writes run before anything still encoded: submit first so earlier kernels see the old state.
+    this.engine.submit();
+    for (const s of this.slots) {
+      this.engine.write(s.expAvg, state.expAvg.get(s.param.name)!);
+      this.engine.write(s.expAvgSq, state.expAvgSq.get(s.param.name)!);
+    }
+    this.steps = state.step;
+    this.lrValue = lr;
+  }
+
+  /** Frees the moment buffers. */
+  dispose(): void {
+    for (const s of this.slots) {
+      this.engine.dispose(s.expAvg);
+      this.engine.dispose(s.expAvgSq);
+    }
+    this.slots.length = 0;
+  }
+
+  private checkNames(op: string): void {
+    const names = new Set<string>();
+    for (const { param } of this.slots) {
+      if (!param.name) throw new Error(`Adam.${op}: a parameter ${param} has no name; state is keyed by parameter name`);
+      if (names.has(param.name)) throw new Error(`Adam.${op}: two parameters are named '${param.name}'`);
+      names.add(param.name);
+    }
+  }
+}
+
+function checkLr(lr: number): number {
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`Adam: lr must be a finite number >= 0, got ${lr}`);
+  return lr;
+}
