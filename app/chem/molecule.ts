@@ -1,0 +1,233 @@
+/**
+ * The molecule model the rest of the app uses (heavy atoms only), built from an RDKit Mol via its
+ * commonchem JSON, plus the size / element limits every entry point checks.
+ */
+import { hasElectronData, symbolOf } from './elements';
+import { ogbFeatures, type SanitizedAtom, type SanitizedBond, type SanitizedGraph } from './featurize';
+import { ChemError, type RDMol } from './rdkit';
+
+export interface ChemAtom {
+  element: string;
+  atomicNumber: number;
+  charge: number;
+}
+
+/** order 4 = aromatic. */
+export interface ChemBond {
+  a: number;
+  b: number;
+  order: 1 | 2 | 3 | 4;
+}
+
+/** CIP labels RDKit assigned, in this molecule's atom and bond indices. */
+export interface ChemStereo {
+  atoms: { atom: number; label: 'R' | 'S' }[];
+  bonds: { bond: number; label: 'E' | 'Z' }[];
+}
+
+/**
+ * A heavy-atom molecule. Atom and bond order follow the source (the SMILES as written, the
+ * molblock's atom block); `smiles` is RDKit's canonical isomeric SMILES, for identity and
+ * display, and its own atom order differs in general.
+ */
+export interface ChemMolecule {
+  smiles: string;
+  atoms: ChemAtom[];
+  bonds: ChemBond[];
+  /** [n x 9] OGB atom features (featurize.ts). */
+  atomFeatures: Uint8Array;
+  /** [m x 3] OGB bond features, one row per undirected bond in `bonds` order. */
+  bondFeatures: Uint8Array;
+  /** [n x 3] heavy-atom coordinates in Å, when the source had 3D coordinates. */
+  positions?: Float32Array;
+  stereo: ChemStereo;
+  name?: string;
+}
+
+export interface MoleculeLimits {
+  maxHeavyAtoms: number;
+  elements: readonly string[];
+}
+
+/** Drug-like molecules of the general lab. */
+export const DEFAULT_LIMITS: MoleculeLimits = {
+  maxHeavyAtoms: 32,
+  elements: ['B', 'C', 'N', 'O', 'F', 'Si', 'P', 'S', 'Cl', 'Br', 'I'],
+};
+
+/** What QM9-like models were trained on. */
+export const QM9_LIMITS: MoleculeLimits = { maxHeavyAtoms: 9, elements: ['C', 'N', 'O', 'F'] };
+
+export function checkLimits(atoms: readonly { z: number }[], limits: MoleculeLimits, what = 'molecule'): void {
+  if (atoms.length === 0) throw new ChemError(`${what} has no heavy atoms`);
+  if (atoms.length > limits.maxHeavyAtoms) {
+    throw new ChemError(`${what} has ${atoms.length} heavy atoms; the limit is ${limits.maxHeavyAtoms}`);
+  }
+  atoms.forEach((a, i) => {
+    const sym = symbolOf(a.z);
+    if (!limits.elements.includes(sym)) {
+      throw new ChemError(`${what}: element ${sym} (atom ${i + 1}) is not supported; allowed: ${limits.elements.join(', ')}`);
+    }
+  });
+}
+
+interface JsonAtom {
+  z?: number;
+  impHs?: number;
+  chg?: number;
+  nRad?: number;
+  stereo?: string;
+}
+interface JsonBond {
+  atoms: [number, number];
+  bo?: number;
+  stereo?: string;
+}
+interface JsonMolecule {
+  name?: string;
+  atoms: JsonAtom[];
+  bonds?: JsonBond[];
+  conformers?: { dim: number; coords: number[][] }[];
+  extensions?: { name: string; aromaticAtoms?: number[]; aromaticBonds?: number[]; atomRings?: number[][] }[];
+}
+
+export interface ParsedRDKitMol {
+  graph: SanitizedGraph;
+  /** Heavy-atom coordinates (dim 2 or 3) when the Mol has a conformer. */
+  coords?: { dim: number; xyz: number[][] };
+  name?: string;
+}
+
+/**
+ * Read an RDKit Mol into a heavy-atom graph. Hydrogen atoms RDKit kept as nodes (isotopic H,
+ * `removeHs: false`) are folded into their neighbour's H count, since the model is heavy-atom
+ * only; one on a chiral centre is refused because folding it would silently change what the
+ * centre's chiral tag refers to.
+ */
+export function parseRDKitMol(mol: RDMol, what = 'molecule'): ParsedRDKitMol {
+  const json = JSON.parse(mol.get_json()) as { defaults: { atom: Required<JsonAtom>; bond: { bo: number; stereo: string } }; molecules: JsonMolecule[] };
+  const m = json.molecules[0];
+  if (!m) throw new ChemError(`${what}: RDKit returned no molecule`);
+  const da = json.defaults.atom;
+  const db = json.defaults.bond;
+  const ext = m.extensions?.find((e) => e.name === 'rdkitRepresentation');
+  const aromaticAtoms = new Set(ext?.aromaticAtoms ?? []);
+  const aromaticBonds = new Set(ext?.aromaticBonds ?? []);
+  const ringAtoms = new Set((ext?.atomRings ?? []).flat());
+
+  const all = m.atoms.map((a, i) => ({
+    z: a.z ?? da.z,
+    numHs: a.impHs ?? da.impHs,
+    charge: a.chg ?? da.chg,
+    radicals: a.nRad ?? da.nRad,
+    chiralTag: a.stereo ?? da.stereo,
+    aromatic: aromaticAtoms.has(i),
+    inRing: ringAtoms.has(i),
+  }));
+  const rawBonds = (m.bonds ?? []).map((b, i) => ({
+    a: b.atoms[0],
+    b: b.atoms[1],
+    bo: b.bo ?? db.bo,
+    stereo: b.stereo ?? db.stereo,
+    aromatic: aromaticBonds.has(i),
+  }));
+
+  // Fold hydrogen atoms into their heavy neighbour.
+  const newIndex = new Array<number>(all.length).fill(-1);
+  let k = 0;
+  all.forEach((a, i) => {
+    if (a.z !== 1) newIndex[i] = k++;
+  });
+  for (const b of rawBonds) {
+    const ha = all[b.a].z === 1;
+    const hb = all[b.b].z === 1;
+    if (ha && hb) throw new ChemError(`${what}: H-H bond (atoms ${b.a + 1}, ${b.b + 1}) has no heavy atom`);
+    if (ha || hb) {
+      const heavy = all[ha ? b.b : b.a];
+      if (heavy.chiralTag !== 'unspecified') {
+        throw new ChemError(`${what}: explicit hydrogen on chiral atom ${(ha ? b.b : b.a) + 1} cannot be folded into a heavy-atom model`);
+      }
+      heavy.numHs += 1;
+    }
+  }
+  all.forEach((a, i) => {
+    if (a.z === 1 && !rawBonds.some((b) => b.a === i || b.b === i)) {
+      throw new ChemError(`${what}: isolated hydrogen (atom ${i + 1}) is not supported in a heavy-atom model`);
+    }
+  });
+  const atoms: SanitizedAtom[] = all.filter((a) => a.z !== 1);
+  const bonds: SanitizedBond[] = [];
+  for (const b of rawBonds) {
+    if (newIndex[b.a] < 0 || newIndex[b.b] < 0) continue;
+    if (b.bo !== 1 && b.bo !== 2 && b.bo !== 3) {
+      throw new ChemError(`${what}: bond ${b.a + 1}-${b.b + 1} has order ${b.bo}, which the model cannot represent`);
+    }
+    bonds.push({ a: newIndex[b.a], b: newIndex[b.b], kekule: b.bo, aromatic: b.aromatic, stereo: b.stereo });
+  }
+  atoms.forEach((a, i) => {
+    if (!hasElectronData(a.z)) {
+      throw new ChemError(`${what}: element ${symbolOf(a.z)} (atom ${i + 1}) is not supported by the featuriser`);
+    }
+  });
+
+  let coords: ParsedRDKitMol['coords'];
+  const conf = m.conformers?.[0];
+  if (conf && conf.dim >= 2) {
+    coords = { dim: conf.dim, xyz: conf.coords.filter((_, i) => newIndex[i] >= 0) };
+  }
+  return { graph: { atoms, bonds }, coords, name: m.name || undefined };
+}
+
+/** CIP labels from `get_stereo_tags()`, mapped to (heavy-atom) indices of `graph`. */
+function readStereo(mol: RDMol, graph: SanitizedGraph, heavyIndex: (i: number) => number): ChemStereo {
+  const tags = JSON.parse(mol.get_stereo_tags()) as { CIP_atoms: [number, string][]; CIP_bonds: [number, number, string][] };
+  const stereo: ChemStereo = { atoms: [], bonds: [] };
+  for (const [i, lab] of tags.CIP_atoms) {
+    const l = lab.replace(/[()]/g, '');
+    if (l === 'R' || l === 'S') stereo.atoms.push({ atom: heavyIndex(i), label: l });
+  }
+  for (const [i, j, lab] of tags.CIP_bonds) {
+    const l = lab.replace(/[()]/g, '');
+    const a = heavyIndex(i);
+    const b = heavyIndex(j);
+    const bond = graph.bonds.findIndex((bd) => (bd.a === a && bd.b === b) || (bd.a === b && bd.b === a));
+    if (bond >= 0 && (l === 'E' || l === 'Z')) {
+      stereo.bonds.push({ bond, label: l });
+      graph.bonds[bond].cip = l;
+    }
+  }
+  return stereo;
+}
+
+/**
+ * Build the model from an RDKit Mol (the caller keeps ownership and deletes it). `positions` are
+ * taken from a 3D conformer only.
+ */
+export function moleculeFromRDKitMol(mol: RDMol, limits: MoleculeLimits = DEFAULT_LIMITS, what = 'molecule'): ChemMolecule {
+  const json = JSON.parse(mol.get_json()) as { molecules: JsonMolecule[] };
+  const zs = (json.molecules[0]?.atoms ?? []).map((a) => a.z ?? 6);
+  const heavyOf: number[] = [];
+  let k = 0;
+  for (const z of zs) heavyOf.push(z === 1 ? -1 : k++);
+
+  const parsed = parseRDKitMol(mol, what);
+  const g = parsed.graph;
+  checkLimits(g.atoms, limits, what);
+  const stereo = readStereo(mol, g, (i) => heavyOf[i]);
+  const { atomFeatures, bondFeatures } = ogbFeatures(g);
+  const molecule: ChemMolecule = {
+    smiles: mol.get_smiles(),
+    atoms: g.atoms.map((a) => ({ element: symbolOf(a.z), atomicNumber: a.z, charge: a.charge })),
+    bonds: g.bonds.map((b) => ({ a: b.a, b: b.b, order: b.aromatic ? 4 : b.kekule })),
+    atomFeatures,
+    bondFeatures,
+    stereo,
+  };
+  if (parsed.coords?.dim === 3) {
+    const pos = new Float32Array(g.atoms.length * 3);
+    parsed.coords.xyz.forEach((p, i) => pos.set([p[0], p[1], p[2]], i * 3));
+    molecule.positions = pos;
+  }
+  if (parsed.name) molecule.name = parsed.name;
+  return molecule;
+}
