@@ -1,0 +1,221 @@
+/**
+ * MoleculeSDE: the two encoders, the two conditional score networks and the pretraining objective
+ * (METHOD.md §1):  L = a1 L_CL + a2 L_2D->3D + a3 0.5 (L_X + L_A).
+ *
+ * Randomness of one step is keyed by (seed, step): Gaussian noise and dropout masks come from the
+ * engine's Philox RNG with seed mixSeed(seed, step) and fixed streams; antithetic times and the
+ * contrastive permutations come from host streams hostRng(seed, step, stream). So a step is
+ * reproducible from (seed, step) alone.
+ */
+import type { Engine } from '../../kernels/engine';
+import type { Tensor } from '../../kernels/tensor';
+import { add, scale, scaleRows } from '../../kernels/ops/elementwise';
+import { gatherRows } from '../../kernels/ops/gather';
+import { rowDot } from '../../kernels/ops/rowdot';
+import { bceWithLogits, weightedSquaredError } from '../../kernels/ops/loss';
+import { randomNormal } from '../../kernels/ops/rng';
+import { buildCsr } from '../../kernels/graph';
+import { permutation } from '../../kernels/reference/random';
+import { antitheticTimes, createSDE, hostRng, mixSeed, type SDE } from '../sde/sde';
+import { validateConfig, type ModelConfig } from './config';
+import { ParamStore, type NamedParameter } from './params';
+import { GIN } from './gin';
+import { SchNet } from './schnet';
+import { Score2Dto3D } from './score2Dto3D';
+import { Score3Dto2D } from './score3Dto2D';
+import type { GpuBatch } from './batchGpu';
+import { noisyAdjacency, noisyAtomTypes } from './kernels';
+
+export type { NamedParameter } from './params';
+
+/** GPU RNG streams of one step (seed = mixSeed(seed, step)). */
+const STREAM = { positions: 1, atomTypes: 2, adjacency: 3, dropout2Dto3D: 100, dropoutGin: 200 } as const;
+/** Host RNG streams of one step. */
+const HOST_STREAM = { times2Dto3D: 11, times3Dto2D: 12, perm23: 13, perm32: 14 } as const;
+
+export interface LossTensors {
+  total: Tensor;
+  contrastive: Tensor;
+  denoise2Dto3D: Tensor;
+  atoms3Dto2D: Tensor;
+  bonds3Dto2D: Tensor;
+}
+
+export class MoleculeSDE {
+  readonly gin: GIN;
+  readonly schnet: SchNet;
+  readonly score2Dto3D: Score2Dto3D;
+  readonly score3Dto2D: Score3Dto2D;
+  readonly sde2Dto3D: SDE;
+  readonly sde3Dto2D: SDE;
+  private readonly store: ParamStore;
+
+  constructor(
+    readonly engine: Engine,
+    readonly config: ModelConfig,
+    readonly seed: number,
+  ) {
+    validateConfig(config);
+    this.store = new ParamStore(engine, seed);
+    const d = config.gin.dim;
+    this.gin = new GIN(this.store, config.gin);
+    this.schnet = new SchNet(this.store, config.schnet);
+    this.score2Dto3D = new Score2Dto3D(this.store, config.score2Dto3D, d, config.timeEmbedding, config.sde2Dto3D);
+    this.score3Dto2D = new Score3Dto2D(this.store, config.score3Dto2D, d, config.numAtomClasses, config.timeEmbedding, config.sde3Dto2D);
+    this.sde2Dto3D = createSDE(config.sde2Dto3D.kind, config.sde2Dto3D.min, config.sde2Dto3D.max, config.sde2Dto3D.N);
+    this.sde3Dto2D = createSDE(config.sde3Dto2D.kind, config.sde3Dto2D.min, config.sde3Dto2D.max, config.sde3Dto2D.N);
+  }
+
+  /** Trainable tensors with PyTorch-style names and their optimiser group. */
+  parameters(): NamedParameter[] {
+    return [...this.store.params];
+  }
+
+  /** Saved but untrained tensors: BatchNorm running stats, fixed Fourier weights. */
+  buffers(): NamedParameter[] {
+    return [...this.store.buffers];
+  }
+
+  parameterCount(): number {
+    return this.store.params.reduce((n, p) => n + p.tensor.size, 0);
+  }
+
+  /** Adam groups with the reference code's lr scales (§1.3): the 3D->2D net uses the 3D scale. */
+  optimizerGroups(): { params: Tensor[]; lrScale: number }[] {
+    const scaleOf = { gin: this.config.lrScale2D, sde2Dto3D: this.config.lrScale2D, schnet: this.config.lrScale3D, sde3Dto2D: this.config.lrScale3D };
+    return (['gin', 'schnet', 'sde2Dto3D', 'sde3Dto2D'] as const).map((g) => ({
+      params: this.store.params.filter((p) => p.group === g).map((p) => p.tensor),
+      lrScale: scaleOf[g],
+    }));
+  }
+
+  /** One pretraining forward. The caller runs engine.backward(total). */
+  losses(batch: GpuBatch, randomness: { seed: number; step: number }): LossTensors {
+    const e = this.engine;
+    const { seed, step } = randomness;
+    const key = mixSeed(seed, step);
+    const h2 = this.gin.forward(batch, true, { seed: key, stream: STREAM.dropoutGin });
+    const h3 = this.schnet.forward(batch, batch.positions);
+    const contrastive = this.contrastiveLoss(batch, h2, h3, seed, step);
+    const denoise2Dto3D = this.loss2Dto3D(batch, h2, key, seed, step);
+    const { atoms, bonds } = this.loss3Dto2D(batch, h3, key, seed, step);
+    const c = this.config.coeffs;
+    const total = add(add(scale(contrastive, c.contrastive), scale(denoise2Dto3D, c.gen2Dto3D)), scale(add(atoms, bonds), 0.5 * c.gen3Dto2D));
+    return { total, contrastive, denoise2Dto3D, atoms3Dto2D: atoms, bonds3Dto2D: bonds };
+  }
+
+  /**
+   * Node-level EBM-NCE (§1.2): 0.5 (L(H2, H3) + L(H3, H2)), L(X, Y) = mean softplus(-<X_i, Y_i>/T)
+   * + mean softplus(<X_i, Y_pi(i)>/T), an independent permutation pi per direction.
+   */
+  contrastiveLoss(batch: GpuBatch, h2: Tensor, h3: Tensor, seed: number, step: number): Tensor {
+    const e = this.engine;
+    const N = batch.numAtoms;
+    const invT = 1 / this.config.temperature;
+    const ones = e.fromArray(new Float32Array(N).fill(1), [N]);
+    const zeros = e.zeros([N]);
+    const direction = (x: Tensor, y: Tensor, stream: number) => {
+      const perm = permutation(N, hostRng(seed, step, stream));
+      const permT = e.fromArray(perm, [N], { dtype: 'u32' });
+      const yNeg = gatherRows(y, permT, buildCsr(e, perm, N));
+      const pos = scale(rowDot(x, y), invT);
+      const neg = scale(rowDot(x, yNeg), invT);
+      return add(bceWithLogits(pos, ones), bceWithLogits(neg, zeros));
+    };
+    return scale(add(direction(h2, h3, HOST_STREAM.perm23), direction(h3, h2, HOST_STREAM.perm32)), 0.5);
+  }
+
+  /** §2.3: x_t = mean x0 + std z; L = mean_graphs mean_atoms std^p |eps_hat - z|^2. */
+  private loss2Dto3D(batch: GpuBatch, h2: Tensor, key: number, seed: number, step: number): Tensor {
+    const e = this.engine;
+    const N = batch.numAtoms;
+    const B = batch.numGraphs;
+    const sde = this.sde2Dto3D;
+    const t = antitheticTimes(B, { seed, step, stream: HOST_STREAM.times2Dto3D }, sde.N);
+    const { graphOf, atomsPerGraph } = batch.host;
+    const mean = new Float32Array(N);
+    const std = new Float32Array(N);
+    const weight = new Float32Array(N);
+    for (let i = 0; i < N; i++) {
+      const g = graphOf[i];
+      mean[i] = sde.marginalMean(t[g]);
+      std[i] = sde.marginalStd(t[g]);
+      weight[i] = std[i] ** this.config.annealPower / (atomsPerGraph[g] * B);
+    }
+    const z = randomNormal(e, [N, 3], key, STREAM.positions);
+    const xt = add(scaleRows(batch.positions, e.fromArray(mean, [N])), scaleRows(z, e.fromArray(std, [N])));
+    const epsHat = this.score2Dto3D.forward({
+      batch, h2, xt, t: e.fromArray(t, [B]), training: true, dropoutKey: { seed: key, stream: STREAM.dropout2Dto3D },
+    });
+    return weightedSquaredError(epsHat, z, e.fromArray(weight, [N]));
+  }
+
+  /**
+   * §3.6. 'paper': mean over all B*Nmax*C (resp. B*Nmax*Nmax) entries of std^p (z - out/std)^2,
+   * padded entries included in the count. 'gdss': std^p (z - out)^2 (epsilon matching).
+   */
+  private loss3Dto2D(batch: GpuBatch, h3: Tensor, key: number, seed: number, step: number): { atoms: Tensor; bonds: Tensor } {
+    const e = this.engine;
+    const B = batch.numGraphs;
+    const n = batch.nmax;
+    const S = B * n;
+    const C = this.config.numAtomClasses;
+    const sde = this.sde3Dto2D;
+    const t = antitheticTimes(B, { seed, step, stream: HOST_STREAM.times3Dto2D }, sde.N);
+    const meanG = Float32Array.from(t, (v) => sde.marginalMean(v));
+    const stdG = Float32Array.from(t, (v) => sde.marginalStd(v));
+    const meanT = e.fromArray(meanG, [B]);
+    const stdT = e.fromArray(stdG, [B]);
+    const classes = C === 119 ? batch.classOfSlot119 : batch.classOfSlot10;
+    const X = noisyAtomTypes(classes, randomNormal(e, [S, C], key, STREAM.atomTypes), batch.flags, meanT, stdT, n, C);
+    const A = noisyAdjacency(batch.adjacency, randomNormal(e, [B, n, n], key, STREAM.adjacency), batch.flags, meanT, stdT);
+    const out = this.score3Dto2D.forward({ batch, h3, xt: X.xt, at: A.at, t: e.fromArray(t, [B]) });
+
+    const paper = this.config.loss3Dto2D === 'paper';
+    const invStd = new Float32Array(S);
+    const wX = new Float32Array(S);
+    const wA = new Float32Array(S);
+    for (let s = 0; s < S; s++) {
+      const g = Math.floor(s / n);
+      invStd[s] = 1 / stdG[g];
+      const w = stdG[g] ** this.config.annealPower;
+      wX[s] = w / (S * C);
+      wA[s] = w / (S * n);
+    }
+    const invStdT = e.fromArray(invStd, [S]);
+    let predX = out.x;
+    let predA = e.reshape(out.a, [S, n]);
+    if (paper) {
+      predX = scaleRows(predX, invStdT);
+      predA = scaleRows(predA, invStdT);
+    }
+    const atoms = weightedSquaredError(predX, X.z, e.fromArray(wX, [S]));
+    const bonds = weightedSquaredError(predA, e.reshape(A.z, [S, n]), e.fromArray(wA, [S]));
+    return { atoms, bonds };
+  }
+
+  // ------------------------------------------------------------ sampling-time networks (no grad)
+
+  /** H2 [N, d] (GIN in eval mode). */
+  encode2D(batch: GpuBatch): Tensor {
+    return this.engine.noGrad(() => this.gin.forward(batch, false));
+  }
+
+  /** H3 [N, d] from `positions` [N, 3]. */
+  encode3D(batch: GpuBatch, positions: Tensor): Tensor {
+    return this.engine.noGrad(() => this.schnet.forward(batch, positions));
+  }
+
+  /** eps_hat [N, 3] at x_t; score = -eps_hat / std(t). tPerGraph: [B]. */
+  eps2Dto3D(batch: GpuBatch, h2: Tensor, xt: Tensor, tPerGraph: Tensor): Tensor {
+    return this.engine.noGrad(() => this.score2Dto3D.forward({ batch, h2, xt, t: tPerGraph, training: false }));
+  }
+
+  /** Raw 3D->2D outputs x [B, Nmax, C] and a [B, Nmax, Nmax]; the score follows from §3.6. */
+  out3Dto2D(batch: GpuBatch, h3: Tensor, xt: Tensor, at: Tensor, tPerGraph: Tensor): { x: Tensor; a: Tensor } {
+    return this.engine.noGrad(() => {
+      const out = this.score3Dto2D.forward({ batch, h3, xt, at, t: tPerGraph });
+      return { x: this.engine.reshape(out.x, [batch.numGraphs, batch.nmax, this.config.numAtomClasses]), a: out.a };
+    });
+  }
+}

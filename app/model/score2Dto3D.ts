@@ -1,0 +1,189 @@
+/**
+ * 2D -> 3D conditional score network, variant _02 (METHOD.md §2.4): SE(3)-equivariant and
+ * reflection-antisymmetric through per-edge local frames built from absolute positions.
+ *
+ *   n_i   = Linear(H2_i)                                   (+ noise-level embedding, generative only)
+ *   a_e   = Linear(ReLU(BN(Linear([H2_j ; H2_i]))))        2D edge feature
+ *   b_e   = MLP_silu([sin, cos, emb(c_j), emb(c_i)])       frame-invariant scalars
+ *   r_e   = u_e ⊙ a_e + b_e, u_e = Linear(gff'(|x_j - x_i|))
+ *   blocks of GATLayers (TransformerConv + LayerNorm, FFN + LayerNorm), then per block
+ *   eps_hat += segment-mean over incoming edges of (c1 e1 + c2 e2 + c3 e3), c = MLP([u_j + u_i ; r_e])
+ */
+import type { Tensor } from '../../kernels/tensor';
+import type { Engine } from '../../kernels/engine';
+import { gatherRows } from '../../kernels/ops/gather';
+import { segmentMean, segmentSum } from '../../kernels/ops/segment';
+import { segmentSoftmax } from '../../kernels/ops/softmax';
+import { add, mul, scale, scaleRows } from '../../kernels/ops/elementwise';
+import { concat } from '../../kernels/ops/concat';
+import { rowDot } from '../../kernels/ops/rowdot';
+import { relu, silu } from '../../kernels/ops/activation';
+import { batchNorm } from '../../kernels/ops/batchnorm';
+import { layerNorm } from '../../kernels/ops/layernorm';
+import { dropout } from '../../kernels/ops/dropout';
+import type { Score2Dto3DConfig, SDEConfig } from './config';
+import { applyLinear, applyMlp, type BatchNormParams, type LayerNormParams, type LinearParams, type ParamStore } from './params';
+import type { GpuBatch } from './batchGpu';
+import { edgeFrames, frameMix, noiseEmbedding } from './kernels';
+
+/** Frequencies of the noise-level embedding (generative preset). */
+export const TIME_FREQUENCIES = 16;
+
+interface GatLayer {
+  query: LinearParams;
+  key: LinearParams;
+  value: LinearParams;
+  edge: LinearParams; // no bias
+  skip: LinearParams;
+  norm1: LayerNormParams;
+  ff: LinearParams[];
+  norm2: LayerNormParams;
+}
+
+/** Dropout randomness of one forward: site k draws from (seed, stream + k). */
+export interface DropoutKey {
+  seed: number;
+  stream: number;
+}
+
+export interface Score2Dto3DInputs {
+  batch: GpuBatch;
+  h2: Tensor; // [N, d]
+  xt: Tensor; // [N, 3]
+  /** [B] per-graph times, needed only with the noise-level embedding. */
+  t?: Tensor;
+  training: boolean;
+  dropoutKey?: DropoutKey;
+}
+
+export class Score2Dto3D {
+  readonly nodeEmb: LinearParams;
+  readonly edge0: LinearParams;
+  readonly edgeBn: BatchNormParams;
+  readonly edge3: LinearParams;
+  /** [2, h]: row 0 W of the coordinate Fourier features, row 1 W' of the distance features. */
+  readonly fourier: Tensor;
+  readonly coordEmb: LinearParams;
+  readonly project: LinearParams[];
+  readonly distProj: LinearParams;
+  readonly layers: GatLayer[] = [];
+  readonly coeffMlps: LinearParams[][] = [];
+  readonly timeW?: Tensor;
+  readonly timeProj?: LinearParams;
+
+  constructor(
+    store: ParamStore,
+    readonly config: Score2Dto3DConfig,
+    embDim: number,
+    readonly timeEmbedding: boolean,
+    readonly sde: SDEConfig,
+    prefix = 'sde2Dto3D',
+  ) {
+    const h = config.hidden;
+    const d = embDim;
+    const g = 'sde2Dto3D' as const;
+    this.nodeEmb = store.linear(`${prefix}.node_emb`, d, h, g);
+    this.edge0 = store.linear(`${prefix}.edge_2D_emb.0`, 2 * d, d, g);
+    this.edgeBn = store.batchNorm(`${prefix}.edge_2D_emb.1`, d, g);
+    this.edge3 = store.linear(`${prefix}.edge_2D_emb.3`, d, h, g);
+    this.fourier = store.gaussianBuffer(`${prefix}.gaussian_fourier.W`, [2, h], config.fourierScale, g);
+    this.coordEmb = store.linear(`${prefix}.coff_mlp`, 4 * h, h, g);
+    this.project = store.mlp(`${prefix}.project`, [2 * h + 2, h, h], g);
+    this.distProj = store.linear(`${prefix}.dist_proj`, 2 * h, h, g);
+    for (let l = 0; l < config.numBlocks * config.convsPerBlock; l++) {
+      const p = `${prefix}.score_network.gnn_layers.${l}`;
+      this.layers.push({
+        query: store.linear(`${p}.conv.lin_query`, h, h, g),
+        key: store.linear(`${p}.conv.lin_key`, h, h, g),
+        value: store.linear(`${p}.conv.lin_value`, h, h, g),
+        edge: store.linear(`${p}.conv.lin_edge`, h, h, g, false),
+        skip: store.linear(`${p}.conv.lin_skip`, h, h, g),
+        norm1: store.layerNorm(`${p}.norm1`, h, g),
+        ff: [store.linear(`${p}.ff.0`, h, h, g), store.linear(`${p}.ff.3`, h, h, g)],
+        norm2: store.layerNorm(`${p}.norm2`, h, g),
+      });
+    }
+    for (let b = 0; b < config.numBlocks; b++) {
+      this.coeffMlps.push(store.mlp(`${prefix}.score_network.equi_modules.${b}.coeff_mlp`, [2 * h, config.coeffHidden, 3], g));
+    }
+    if (timeEmbedding) {
+      this.timeW = store.gaussianBuffer(`${prefix}.time_emb.W`, [TIME_FREQUENCIES], 1, g);
+      this.timeProj = store.linear(`${prefix}.time_proj`, 2 * TIME_FREQUENCIES, h, g);
+    }
+  }
+
+  /** eps_hat [N, 3]; the score is -eps_hat / std(t). */
+  forward({ batch, h2, xt, t, training, dropoutKey }: Score2Dto3DInputs): Tensor {
+    const e = h2.engine;
+    const ext = batch.extended;
+    const h = this.config.hidden;
+    const p = training ? this.config.dropout : 0;
+    let site = 0;
+    const drop = (x: Tensor) => {
+      const k = site++;
+      if (p === 0) return x;
+      if (!dropoutKey) throw new Error('Score2Dto3D: training with dropout needs a dropoutKey');
+      return dropout(x, p, dropoutKey.seed, dropoutKey.stream + k);
+    };
+
+    let u = applyLinear(h2, this.nodeEmb);
+    if (this.timeEmbedding) {
+      if (!t) throw new Error('Score2Dto3D: the noise-level embedding needs per-graph times t');
+      const emb = noiseEmbedding(t, batch.graphOf, this.timeW!, this.sde);
+      u = add(u, applyLinear(emb, this.timeProj!));
+    }
+    if (ext.count === 0) return e.zeros([batch.numAtoms, 3]);
+
+    // 2D edge feature a_e (BatchNorm over edges).
+    const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
+    let a = applyLinear(pairH, this.edge0);
+    a = relu(batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1));
+    a = applyLinear(a, this.edge3);
+
+    // Frames and invariant scalars (forward-only geometry on x_t).
+    const geo = edgeFrames(xt, ext.src, ext.dst, e.reshape(this.fourier, [2 * h]));
+    const embJ = applyLinear(geo.featj, this.coordEmb);
+    const embI = applyLinear(geo.feati, this.coordEmb);
+    const b = applyMlp(concat([geo.angles, embJ, embI]), this.project, 'silu');
+    const gate = applyLinear(geo.featd, this.distProj);
+    const r = add(mul(gate, a), b);
+
+    let eps: Tensor | null = null;
+    const { numBlocks, convsPerBlock } = this.config;
+    for (let blk = 0; blk < numBlocks; blk++) {
+      for (let c = 0; c < convsPerBlock; c++) {
+        u = this.gatLayer(e, this.layers[blk * convsPerBlock + c], u, r, batch, drop);
+        if (c + 1 < convsPerBlock) u = silu(u);
+      }
+      const uSum = add(gatherRows(u, ext.src, ext.bySrc), gatherRows(u, ext.dst, ext.byDst));
+      const coeff = applyMlp(concat([uSum, r]), this.coeffMlps[blk], 'silu');
+      const g = segmentMean(frameMix(coeff, geo.frames), ext.byDst);
+      eps = eps ? add(eps, g) : g;
+    }
+    return eps!;
+  }
+
+  /** u + LN(TransformerConv(u, r)), then u + LN(FFN(u)). */
+  private gatLayer(e: Engine, L: GatLayer, u: Tensor, r: Tensor, batch: GpuBatch, drop: (x: Tensor) => Tensor): Tensor {
+    const ext = batch.extended;
+    const E = ext.count;
+    const { heads, headDim, hidden } = this.config;
+    const q = applyLinear(u, L.query);
+    const k = applyLinear(u, L.key);
+    const v = applyLinear(u, L.value);
+    const pe = applyLinear(r, L.edge);
+    const qi = gatherRows(q, ext.dst, ext.byDst);
+    const kj = add(gatherRows(k, ext.src, ext.bySrc), pe);
+    // Per-head dot products: view [E, H * c] as [E * H, c].
+    const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]));
+    const scores = scale(e.reshape(dots, [E, heads]), 1 / Math.sqrt(headDim));
+    const alpha = drop(segmentSoftmax(scores, ext.byDst));
+    const vj = add(gatherRows(v, ext.src, ext.bySrc), pe);
+    const msg = e.reshape(scaleRows(e.reshape(vj, [E * heads, headDim]), e.reshape(alpha, [E * heads])), [E, hidden]);
+    const conv = add(segmentSum(msg, ext.byDst), applyLinear(u, L.skip));
+    let out = add(u, layerNorm(conv, L.norm1.gamma, L.norm1.beta));
+    const ff = applyLinear(drop(applyLinear(out, L.ff[0], 'silu')), L.ff[1]);
+    out = add(out, layerNorm(ff, L.norm2.gamma, L.norm2.beta));
+    return out;
+  }
+}
