@@ -23,11 +23,12 @@ export function readSmiles(rd: RDKit, smiles: string, limits: MoleculeLimits = D
 
 /** One molblock (V2000 or V3000); explicit hydrogens are removed (heavy-atom model). */
 export function readMolblock(rd: RDKit, molblock: string, limits: MoleculeLimits = DEFAULT_LIMITS, what = 'molblock'): ChemMolecule {
-  const structural = checkMolblockStructure(molblock.split(/\r?\n/), 0);
+  const lines = molblock.split(/\r?\n/);
+  const structural = checkMolblockStructure(lines, 0);
   if (structural) throw new ChemError(`invalid ${what}: ${structural}`);
   const mol = parseMol(rd, molblock, { removeHs: true }, what);
   try {
-    return moleculeFromRDKitMol(mol, limits, what);
+    return moleculeFromRDKitMol(mol, limits, what, (lines[1] ?? '').slice(20, 22) === '3D');
   } finally {
     mol.delete();
   }

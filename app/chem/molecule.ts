@@ -201,9 +201,10 @@ function readStereo(mol: RDMol, graph: SanitizedGraph, heavyIndex: (i: number) =
 
 /**
  * Build the model from an RDKit Mol (the caller keeps ownership and deletes it). `positions` are
- * taken from a 3D conformer only.
+ * taken from a 3D conformer only; `header3D` (the molblock says 3D) keeps a geometry that lies
+ * flat in z = 0, which RDKit then calls 2D.
  */
-export function moleculeFromRDKitMol(mol: RDMol, limits: MoleculeLimits = DEFAULT_LIMITS, what = 'molecule'): ChemMolecule {
+export function moleculeFromRDKitMol(mol: RDMol, limits: MoleculeLimits = DEFAULT_LIMITS, what = 'molecule', header3D = false): ChemMolecule {
   const json = JSON.parse(mol.get_json()) as { molecules: JsonMolecule[] };
   const zs = (json.molecules[0]?.atoms ?? []).map((a) => a.z ?? 6);
   const heavyOf: number[] = [];
@@ -223,9 +224,9 @@ export function moleculeFromRDKitMol(mol: RDMol, limits: MoleculeLimits = DEFAUL
     bondFeatures,
     stereo,
   };
-  if (parsed.coords?.dim === 3) {
+  if (parsed.coords && (parsed.coords.dim === 3 || header3D)) {
     const pos = new Float32Array(g.atoms.length * 3);
-    parsed.coords.xyz.forEach((p, i) => pos.set([p[0], p[1], p[2]], i * 3));
+    parsed.coords.xyz.forEach((p, i) => pos.set([p[0], p[1], p[2] ?? 0], i * 3));
     molecule.positions = pos;
   }
   if (parsed.name) molecule.name = parsed.name;

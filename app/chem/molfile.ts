@@ -76,6 +76,9 @@ export function kekulize(mol: ChemMolecule): Uint8Array {
   return orders;
 }
 
+/** Header line 2: the dimension code must sit in columns 21-22 (after program name and date). */
+export const programLine = (dim: '2D' | '3D') => `  MolSDE  ${' '.repeat(10)}${dim}`;
+
 const f10 = (v: number): string => {
   if (!Number.isFinite(v)) throw new ChemError(`coordinate ${v} is not finite`);
   return v.toFixed(4).padStart(10);
@@ -99,7 +102,7 @@ export function toMolblock(mol: ChemMolecule, positions: Float32Array | Float64A
     bondSum[b.a] += orders[i];
     bondSum[b.b] += orders[i];
   });
-  const lines: string[] = [name.replace(/[\r\n]/g, ' ').slice(0, 80), `  MolSDE  ${positions ? '3D' : '2D'}`, ''];
+  const lines: string[] = [name.replace(/[\r\n]/g, ' ').slice(0, 80), programLine(positions ? '3D' : '2D'), ''];
   lines.push(`${i3(n)}${i3(mol.bonds.length)}  0  0  0  0  0  0  0  0999 V2000`);
   const charges: [number, number][] = [];
   const radicals: [number, number][] = [];

@@ -7,6 +7,7 @@
 import { allowedValences, atomicNumberOf, covalentRadius, symbolOf } from './elements';
 import type { FileError } from './io';
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
+import { programLine } from './molfile';
 import { ChemError, parseMol, type RDKit } from './rdkit';
 
 export interface XyzFrame {
@@ -200,7 +201,7 @@ export function xyzToMolecule(rd: RDKit, frame: XyzFrame, limits: MoleculeLimits
     throw new ChemError(`${what}: ${(e as Error).message}`);
   }
   const n = frame.atomicNumbers.length;
-  const lines = [frame.comment.slice(0, 80), '  MolSDE  3D', ''];
+  const lines = [frame.comment.slice(0, 80), programLine('3D'), ''];
   lines.push(`${String(n).padStart(3)}${String(frame.perceivedBonds.length).padStart(3)}  0  0  0  0  0  0  0  0999 V2000`);
   frame.atomicNumbers.forEach((zi, i) => {
     const c = [0, 1, 2].map((k) => frame.positions[i * 3 + k].toFixed(4).padStart(10)).join('');
