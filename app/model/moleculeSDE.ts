@@ -207,8 +207,8 @@ export class MoleculeSDE {
   }
 
   /** eps_hat [N, 3] at x_t; score = -eps_hat / std(t). tPerGraph: [B]. */
-  eps2Dto3D(batch: GpuBatch, h2: Tensor, xt: Tensor, tPerGraph: Tensor): Tensor {
-    return this.engine.noGrad(() => this.score2Dto3D.forward({ batch, h2, xt, t: tPerGraph, training: false }));
+  eps2Dto3D(batch: GpuBatch, h2: Tensor, xt: Tensor, tPerGraph: Tensor, frameComponents?: readonly [number, number, number]): Tensor {
+    return this.engine.noGrad(() => this.score2Dto3D.forward({ batch, h2, xt, t: tPerGraph, training: false, frameComponents }));
   }
 
   /** Raw 3D->2D outputs x [B, Nmax, C] and a [B, Nmax, Nmax]; the score follows from §3.6. */

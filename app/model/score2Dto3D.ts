@@ -54,6 +54,11 @@ export interface Score2Dto3DInputs {
   t?: Tensor;
   training: boolean;
   dropoutKey?: DropoutKey;
+  /**
+   * Analysis hook: weights on the (e1, e2, e3) components of every edge vector (default 1, 1, 1).
+   * [0, 1, 0] isolates the reflection-antisymmetric e2 part; the symmetry tests use it.
+   */
+  frameComponents?: readonly [number, number, number];
 }
 
 export class Score2Dto3D {
@@ -113,7 +118,7 @@ export class Score2Dto3D {
   }
 
   /** eps_hat [N, 3]; the score is -eps_hat / std(t). */
-  forward({ batch, h2, xt, t, training, dropoutKey }: Score2Dto3DInputs): Tensor {
+  forward({ batch, h2, xt, t, training, dropoutKey, frameComponents }: Score2Dto3DInputs): Tensor {
     const e = h2.engine;
     const ext = batch.extended;
     const h = this.config.hidden;
@@ -142,6 +147,13 @@ export class Score2Dto3D {
 
     // Frames and invariant scalars (forward-only geometry on x_t).
     const geo = edgeFrames(xt, ext.src, ext.dst, e.reshape(this.fourier, [2 * h]));
+    let frames = geo.frames;
+    if (frameComponents) {
+      const E = ext.count;
+      const w = new Float32Array(3 * E);
+      for (let k = 0; k < 3 * E; k++) w[k] = frameComponents[k % 3];
+      frames = e.reshape(scaleRows(e.reshape(frames, [3 * E, 3]), e.fromArray(w, [3 * E])), [E, 9]);
+    }
     const embJ = applyLinear(geo.featj, this.coordEmb);
     const embI = applyLinear(geo.feati, this.coordEmb);
     const b = applyMlp(concat([geo.angles, embJ, embI]), this.project, 'silu');
@@ -157,7 +169,7 @@ export class Score2Dto3D {
       }
       const uSum = add(gatherRows(u, ext.src, ext.bySrc), gatherRows(u, ext.dst, ext.byDst));
       const coeff = applyMlp(concat([uSum, r]), this.coeffMlps[blk], 'silu');
-      const g = segmentMean(frameMix(coeff, geo.frames), ext.byDst);
+      const g = segmentMean(frameMix(coeff, frames), ext.byDst);
       eps = eps ? add(eps, g) : g;
     }
     return eps!;
