@@ -53,6 +53,7 @@ export interface TrainerSnapshot {
   /** The learning rate the run started with. */
   baseLr: number;
   logEvery: number;
+  /** The data set and the number of its training-split molecules (the length of the data order). */
   dataset: { name: string; molecules: number };
   /** Epoch index and position within `order` of the next molecule to batch. */
   epoch: number;

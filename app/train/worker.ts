@@ -1,12 +1,15 @@
 /// <reference lib="webworker" />
 /**
  * The engine worker: owns the GPUDevice and runs training and sampling. The UI talks to it only
- * through the typed protocol in ./protocol.ts.
+ * through the typed protocol in ./protocol.ts. Training commands are handled by TrainingSession
+ * (./session.ts); sampling commands have their dispatch point below.
  */
 import { createGpuContext, describeAdapter, WebGPUUnavailableError } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
 import { relu } from '../../kernels/ops/activation';
+import { CheckpointError } from './checkpoint';
 import type { Command, WorkerEvent } from './protocol';
+import { TrainingSession } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -15,6 +18,21 @@ let engine: Engine | null = null;
 function post(event: WorkerEvent, transfer: Transferable[] = []): void {
   self.postMessage(event, transfer);
 }
+
+function requireEngine(): Engine {
+  if (!engine) throw new Error('The GPU engine is not ready: send init first (or wait for it to recover from a device loss)');
+  return engine;
+}
+
+/** public/data/<name>.bin, relative to the app's base URL (the worker script lives under it). */
+async function fetchDataset(name: string): Promise<ArrayBuffer> {
+  const url = new URL(`${import.meta.env.BASE_URL}data/${name}.bin`, self.location.origin);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`loadDataset: ${url.pathname} answered ${res.status} ${res.statusText}`);
+  return res.arrayBuffer();
+}
+
+const session = new TrainingSession({ engine: requireEngine, post, fetchDataset });
 
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
@@ -33,8 +51,14 @@ async function init(): Promise<void> {
   const ctx = await createGpuContext({
     onLost: (reason, message) => {
       engine = null;
+      session.onDeviceLost();
       post({ type: 'error', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, recoverable: true });
-      void init().catch(reportError);
+      void init()
+        .then(() => session.restoreAfterDeviceLoss())
+        .then((step) => {
+          if (step !== null) post({ type: 'error', message: `Training was restored from the in-memory checkpoint at step ${step}; press resume to go on.`, recoverable: true });
+        })
+        .catch(reportError);
     },
   });
   engine = new Engine(ctx);
@@ -44,17 +68,44 @@ async function init(): Promise<void> {
 
 function reportError(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
-  post({ type: 'error', message, recoverable: !(err instanceof WebGPUUnavailableError) });
+  // A bad checkpoint or data set leaves the worker usable; only a missing WebGPU is final.
+  post({ type: 'error', message: err instanceof CheckpointError ? `Cannot load the checkpoint: ${message}` : message, recoverable: !(err instanceof WebGPUUnavailableError) });
 }
 
 self.onmessage = (event: MessageEvent<Command>) => {
   const cmd = event.data;
-  const run = async () => {
+  const run = async (): Promise<unknown> => {
     switch (cmd.type) {
       case 'init':
         return init();
-      default:
+      case 'loadDataset':
+        return session.loadDataset(cmd.name);
+      case 'startTraining':
+        requireEngine();
+        return session.startTraining(cmd.config, cmd.resumeFrom);
+      case 'pause':
+        return session.pause();
+      case 'resume':
+        return session.resume();
+      case 'step':
+        return session.stepOnce();
+      case 'stop':
+        return session.stop();
+      case 'saveCheckpoint':
+        return session.saveCheckpoint();
+      case 'loadCheckpoint':
+        requireEngine();
+        return session.loadCheckpoint(cmd.bytes);
+      // Sampling dispatch point: the sampling code handles these with `session.model` (the run's
+      // model, or weights from a loaded checkpoint) inside `session.exclusive(...)`, so its kernels
+      // never interleave with a training step.
+      case 'sample':
+      case 'generateTopology':
         throw new Error(`The worker does not handle '${cmd.type}' yet`);
+      default: {
+        const unknown: never = cmd;
+        throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+      }
     }
   };
   run().catch(reportError);
