@@ -114,6 +114,13 @@ describe('OGB atom and bond features', () => {
     expect(e.stereo.bonds).toEqual([{ bond: 1, label: 'E' }]);
     const z = expectFeatures('F/C=C\\F', [f, ch, ch, f], [[0, 0, 0], [1, 1, 0], [0, 0, 0]]);
     expect(z.stereo.bonds).toEqual([{ bond: 1, label: 'Z' }]);
+    // F/C(Cl)=C/F: the two F are trans, but on C1 chlorine outranks fluorine, so the
+    // higher-ranked pair (Cl, F) is cis: Z, although the written stereo atoms are trans.
+    expectFeatures(
+      'F/C(Cl)=C/F',
+      [f, [5, 0, 3, 5, 0, 0, 1, 0, 0], [16, 0, 1, 5, 0, 0, 2, 0, 0], ch, f],
+      [[0, 0, 0], [0, 0, 0], [1, 1, 0], [0, 0, 0]],
+    );
     // (E)-crotonic acid: C=C conjugated with the carboxyl group.
     expectFeatures(
       'C/C=C/C(=O)O',

@@ -31,7 +31,7 @@ export interface SanitizedBond {
   aromatic: boolean;
   /** RDKit bond stereo as the JSON states it: 'unspecified' | 'cis' | 'trans' | 'either' | ... */
   stereo: string;
-  /** CIP label of a stereo double bond, when RDKit assigned one. */
+  /** E/Z of a cis/trans double bond from RDKit's legacy CIP ranks (see molecule.ts: legacyEZ). */
   cip?: 'E' | 'Z';
 }
 

@@ -21,8 +21,9 @@ export interface ChemBond {
 
 /** CIP labels RDKit assigned, in this molecule's atom and bond indices. */
 export interface ChemStereo {
-  atoms: { atom: number; label: 'R' | 'S' }[];
-  bonds: { bond: number; label: 'E' | 'Z' }[];
+  /** Lower case r/s/e/z: pseudo-asymmetric (the labeller's own notation). */
+  atoms: { atom: number; label: 'R' | 'S' | 'r' | 's' }[];
+  bonds: { bond: number; label: 'E' | 'Z' | 'e' | 'z' }[];
 }
 
 /**
@@ -82,13 +83,14 @@ interface JsonBond {
   atoms: [number, number];
   bo?: number;
   stereo?: string;
+  stereoAtoms?: [number, number];
 }
 interface JsonMolecule {
   name?: string;
   atoms: JsonAtom[];
   bonds?: JsonBond[];
   conformers?: { dim: number; coords: number[][] }[];
-  extensions?: { name: string; aromaticAtoms?: number[]; aromaticBonds?: number[]; atomRings?: number[][] }[];
+  extensions?: { name: string; aromaticAtoms?: number[]; aromaticBonds?: number[]; atomRings?: number[][]; cipRanks?: number[] }[];
 }
 
 export interface ParsedRDKitMol {
@@ -96,6 +98,31 @@ export interface ParsedRDKitMol {
   /** Heavy-atom coordinates (dim 2 or 3) when the Mol has a conformer. */
   coords?: { dim: number; xyz: number[][] };
   name?: string;
+}
+
+/**
+ * E/Z of a cis/trans double bond from RDKit's legacy CIP ranks (the JSON's `cipRanks`), which is
+ * how legacy stereo perception (Python RDKit 2022.09, the data build) turns a bond into
+ * STEREOE/STEREOZ: cis/trans refers to the bond's stereo atoms; each end whose stereo atom is not
+ * its highest-ranked neighbour flips the relation. Tied neighbours give no label. (The newer
+ * CIP labeller behind get_stereo_tags can disagree, e.g. it calls some bonds pseudo-asymmetric.)
+ */
+function legacyEZ(m: JsonMolecule, bond: JsonBond, ranks: number[] | undefined): 'E' | 'Z' | undefined {
+  const st = bond.stereo;
+  if ((st !== 'cis' && st !== 'trans') || !bond.stereoAtoms || !ranks) return undefined;
+  let flips = 0;
+  for (const [end, other, stereoAtom] of [
+    [bond.atoms[0], bond.atoms[1], bond.stereoAtoms[0]],
+    [bond.atoms[1], bond.atoms[0], bond.stereoAtoms[1]],
+  ]) {
+    const nbrs = (m.bonds ?? []).flatMap((x) => (x.atoms[0] === end ? [x.atoms[1]] : x.atoms[1] === end ? [x.atoms[0]] : [])).filter((x) => x !== other);
+    const sorted = nbrs.map((x) => ranks[x]).sort((p, q) => q - p);
+    if (sorted.length > 1 && sorted[0] === sorted[1]) return undefined;
+    const top = nbrs.find((x) => ranks[x] === sorted[0]);
+    if (top !== stereoAtom) flips++;
+  }
+  const cis = st === 'cis' ? flips % 2 === 0 : flips % 2 === 1;
+  return cis ? 'Z' : 'E';
 }
 
 /**
@@ -130,6 +157,7 @@ export function parseRDKitMol(mol: RDMol, what = 'molecule'): ParsedRDKitMol {
     bo: b.bo ?? db.bo,
     stereo: b.stereo ?? db.stereo,
     aromatic: aromaticBonds.has(i),
+    cip: legacyEZ(m, b, ext?.cipRanks),
   }));
 
   // Fold hydrogen atoms into their heavy neighbour.
@@ -162,7 +190,7 @@ export function parseRDKitMol(mol: RDMol, what = 'molecule'): ParsedRDKitMol {
     if (b.bo !== 1 && b.bo !== 2 && b.bo !== 3) {
       throw new ChemError(`${what}: bond ${b.a + 1}-${b.b + 1} has order ${b.bo}, which the model cannot represent`);
     }
-    bonds.push({ a: newIndex[b.a], b: newIndex[b.b], kekule: b.bo, aromatic: b.aromatic, stereo: b.stereo });
+    bonds.push({ a: newIndex[b.a], b: newIndex[b.b], kekule: b.bo, aromatic: b.aromatic, stereo: b.stereo, cip: b.cip });
   }
   atoms.forEach((a, i) => {
     if (!hasElectronData(a.z)) {
@@ -178,23 +206,20 @@ export function parseRDKitMol(mol: RDMol, what = 'molecule'): ParsedRDKitMol {
   return { graph: { atoms, bonds }, coords, name: m.name || undefined };
 }
 
-/** CIP labels from `get_stereo_tags()`, mapped to (heavy-atom) indices of `graph`. */
+/** CIP labels from `get_stereo_tags()` (RDKit's current CIP labeller), mapped to heavy-atom indices. */
 function readStereo(mol: RDMol, graph: SanitizedGraph, heavyIndex: (i: number) => number): ChemStereo {
   const tags = JSON.parse(mol.get_stereo_tags()) as { CIP_atoms: [number, string][]; CIP_bonds: [number, number, string][] };
   const stereo: ChemStereo = { atoms: [], bonds: [] };
   for (const [i, lab] of tags.CIP_atoms) {
     const l = lab.replace(/[()]/g, '');
-    if (l === 'R' || l === 'S') stereo.atoms.push({ atom: heavyIndex(i), label: l });
+    if (l === 'R' || l === 'S' || l === 'r' || l === 's') stereo.atoms.push({ atom: heavyIndex(i), label: l });
   }
   for (const [i, j, lab] of tags.CIP_bonds) {
     const l = lab.replace(/[()]/g, '');
     const a = heavyIndex(i);
     const b = heavyIndex(j);
     const bond = graph.bonds.findIndex((bd) => (bd.a === a && bd.b === b) || (bd.a === b && bd.b === a));
-    if (bond >= 0 && (l === 'E' || l === 'Z')) {
-      stereo.bonds.push({ bond, label: l });
-      graph.bonds[bond].cip = l;
-    }
+    if (bond >= 0 && (l === 'E' || l === 'Z' || l === 'e' || l === 'z')) stereo.bonds.push({ bond, label: l });
   }
   return stereo;
 }
