@@ -76,6 +76,10 @@ describe('parseDataset on the Python-written fixture', () => {
     const padded = new Uint8Array(src.length + 1);
     padded.set(src, 1);
     expect(parseDataset(padded.subarray(1), 'shifted').molecule(1).smiles).toBe(expected.molecules[1].smiles);
+    // A Node Buffer at an odd offset (readFileSync pools small files) is copied too.
+    const pooled = Buffer.alloc(src.length + 3);
+    pooled.set(src, 3);
+    expect(parseDataset(pooled.subarray(3), 'pooled').molecule(4).smiles).toBe(expected.molecules[4].smiles);
   });
 
   it('rejects molecule indices outside the set', () => {

@@ -77,8 +77,10 @@ export function parseDataset(input: ArrayBuffer | Uint8Array, name: string): Dat
   const fail = (msg: string): never => {
     throw new DatasetError(`${name}: ${msg}`);
   };
-  // Typed-array views need 4-byte aligned offsets; copy a misaligned slice once.
-  const bytes = input instanceof Uint8Array ? (input.byteOffset % 4 === 0 ? input : input.slice()) : new Uint8Array(input);
+  // Typed-array views need 4-byte aligned offsets; copy a misaligned view once (new Uint8Array
+  // copies, where a Node Buffer's slice() would share memory and keep the bad offset).
+  const bytes = input instanceof Uint8Array ? (input.byteOffset % 4 === 0 ? input : new Uint8Array(input)) : new Uint8Array(input);
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) fail('this reader needs a little-endian platform');
   const buf = bytes.buffer;
   const base = bytes.byteOffset;
   if (bytes.length < HEADER_BYTES) fail(`file is ${bytes.length} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated or not a data set)`);
