@@ -151,19 +151,20 @@ class LossLog {
     const existed = append && existsSync(path);
     this.stream = createWriteStream(path, { flags: append ? 'a' : 'w' });
     if (this.csv && !existed) this.stream.write(`step,${LOSS_TERMS.join(',')},lr,skipped\n`);
+    // Each row: the step's loss terms, the lr it ran with, and why it was skipped (if it was).
   }
 
-  write(w: LogWindow, lrAfter: number): void {
+  write(w: LogWindow): void {
     const skippedAt = new Map(w.skipped.map((s) => [s.step, s]));
     w.losses.forEach((row, i) => {
       const step = w.firstStep + i;
       const skip = skippedAt.get(step);
       if (this.csv) {
-        this.stream.write(`${step},${LOSS_TERMS.map((k) => row[k]).join(',')},${skip ? skip.lr : lrAfter},${skip ? JSON.stringify(skip.reason) : ''}\n`);
+        this.stream.write(`${step},${LOSS_TERMS.map((k) => row[k]).join(',')},${w.lr},${skip ? JSON.stringify(skip.reason) : ''}\n`);
       } else {
         // JSON has no NaN: non-finite terms are written as strings.
         const terms = Object.fromEntries(LOSS_TERMS.map((k) => [k, Number.isFinite(row[k]) ? row[k] : String(row[k])]));
-        this.stream.write(`${JSON.stringify({ step, ...terms, ...(skip ? { skipped: skip.reason, lr: skip.lr } : {}) })}\n`);
+        this.stream.write(`${JSON.stringify({ step, ...terms, lr: w.lr, ...(skip ? { skipped: skip.reason } : {}) })}\n`);
       }
     });
   }
@@ -228,7 +229,7 @@ async function main(): Promise<void> {
 
   const report = (w: LogWindow | null) => {
     if (!w) return;
-    log?.write(w, trainer.lr);
+    log?.write(w);
     for (const s of w.skipped) process.stderr.write(`${tty ? '\n' : ''}pretrain: step ${s.step} skipped (${s.reason}); lr backed off to ${s.lr.toExponential(2)}\n`);
     const line = progressLine(trainer.steps, args.steps, w, trainer.lr);
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);

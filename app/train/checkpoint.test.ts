@@ -143,6 +143,18 @@ describe('checkpoint encode/decode', () => {
     expect(names.some((n) => n.startsWith('optimizer.state.gin.batch_norms'))).toBe(false);
   });
 
+  it('reads from a Node Buffer that is a view into a larger pool', () => {
+    const c = sample();
+    const bytes = encodeCheckpoint(c);
+    const pool = Buffer.alloc(bytes.length + 24);
+    pool.set(bytes, 16);
+    const view = pool.subarray(16, 16 + bytes.length);
+    const d = decodeCheckpoint(view);
+    expect(Array.from(d.trainer!.order)).toEqual([3, 0, 4, 1, 2]);
+    const w = c.weights.get('gin.layers.0.mlp.0.weight')!;
+    expect(Array.from(d.weights.get('gin.layers.0.mlp.0.weight')!.data)).toEqual(Array.from(w.data));
+  });
+
   it('round-trips a weights-only checkpoint', () => {
     const c = { ...sample(), optimizer: null, trainer: null };
     const d = decodeCheckpoint(encodeCheckpoint(c));

@@ -68,6 +68,8 @@ export interface LogWindow {
   firstStep: number;
   losses: LossTerms[];
   skipped: SkippedStep[];
+  /** The learning rate every step of the window ran with (back-offs apply from the next window). */
+  lr: number;
   /** Mean over the window's applied steps (the last step's terms if every step was skipped). */
   mean: LossTerms;
   /** Measured over the window, GPU work included (the readback waits for it). */
@@ -241,6 +243,7 @@ export class Trainer {
     const back = await this.health.read(count);
     const elapsed = Math.max(1e-6, (now() - this.windowT0) / 1000);
     const skipped: SkippedStep[] = [];
+    const lrUsed = this.lr;
     const sum: LossTerms = { total: 0, contrastive: 0, denoise2Dto3D: 0, atoms3Dto2D: 0, bonds3Dto2D: 0 };
     let applied = 0;
     for (let i = 0; i < count; i++) {
@@ -267,6 +270,7 @@ export class Trainer {
       firstStep: this.windowStart,
       losses: back.losses,
       skipped,
+      lr: lrUsed,
       mean,
       stepsPerSecond: count / elapsed,
       moleculesPerSecond: this.windowMolecules / elapsed,

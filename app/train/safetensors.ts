@@ -202,7 +202,9 @@ export function readSafetensors(input: ArrayBuffer | Uint8Array, what = 'checkpo
 
   const tensors = new Map<string, StTensor>();
   for (const e of entries) {
-    const copy = bytes.slice(dataStart + e.begin, dataStart + e.end).buffer;
+    // An explicit copy: Node's Buffer.slice() is a view of the whole pool, not a copy.
+    const copy = new ArrayBuffer(e.end - e.begin);
+    new Uint8Array(copy).set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     const data = e.dtype === 'F32' ? new Float32Array(copy) : e.dtype === 'U32' ? new Uint32Array(copy) : new Int32Array(copy);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
