@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMolblock, readSdf, readSmiles, writeSdf, writeSmiles } from './io';
+import { readMolblock, readSdf, readSmiles, readSmilesFile, writeSdf, writeSmiles } from './io';
 import type { ChemMolecule } from './molecule';
 import { getRDKit, type RDKit } from './rdkit';
 import { readXyz, writeXyz, xyzToMolecule } from './xyz';
@@ -126,6 +126,14 @@ describe('invalid input gives errors with reasons', () => {
     expect(() => readSmiles(rd, 'C(C)(C)(C)(C)C')).toThrow(/Explicit valence for atom # 0 C, 5, is greater than permitted/);
     expect(() => readSmiles(rd, 'c1cccc1')).toThrow(/kekulize/i);
     expect(() => readSmiles(rd, '')).toThrow(/empty input/);
+  });
+
+  it('a .smi file returns the good lines and reports the bad ones by line', () => {
+    const r = readSmilesFile(rd, '# header\nCCO ethanol\nC1CC broken ring\n\nc1ccccc1 benzene\n');
+    expect(r.molecules.map((m) => [m.line, m.molecule.name])).toEqual([[2, 'ethanol'], [5, 'benzene']]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].line).toBe(3);
+    expect(r.errors[0].reason).toMatch(/line 3: invalid SMILES: .*unclosed ring/);
   });
 
   it('a truncated SDF names the record and the line', () => {

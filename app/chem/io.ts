@@ -21,6 +21,34 @@ export function readSmiles(rd: RDKit, smiles: string, limits: MoleculeLimits = D
   }
 }
 
+export interface SmilesEntry {
+  /** 1-based line number. */
+  line: number;
+  molecule: ChemMolecule;
+}
+
+/**
+ * A .smi file: one "SMILES [name]" per line; blank lines and lines starting with # are skipped.
+ * Bad lines are reported with their line number and reason, good ones returned.
+ */
+export function readSmilesFile(rd: RDKit, text: string, limits: MoleculeLimits = DEFAULT_LIMITS): { molecules: SmilesEntry[]; errors: FileError[] } {
+  const molecules: SmilesEntry[] = [];
+  const errors: FileError[] = [];
+  text.split(/\r?\n/).forEach((raw, k) => {
+    const l = raw.trim();
+    if (l === '' || l.startsWith('#')) return;
+    const [smi, ...rest] = l.split(/\s+/);
+    try {
+      const molecule = readSmiles(rd, smi, limits);
+      if (rest.length) molecule.name = rest.join(' ');
+      molecules.push({ line: k + 1, molecule });
+    } catch (e) {
+      errors.push({ record: molecules.length + errors.length + 1, line: k + 1, reason: `line ${k + 1}: ${(e as Error).message}` });
+    }
+  });
+  return { molecules, errors };
+}
+
 /** One molblock (V2000 or V3000); explicit hydrogens are removed (heavy-atom model). */
 export function readMolblock(rd: RDKit, molblock: string, limits: MoleculeLimits = DEFAULT_LIMITS, what = 'molblock'): ChemMolecule {
   const lines = molblock.split(/\r?\n/);
