@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../kernels/testing';
+import { writeDataset } from '../data/write';
+import { tinyMolecules } from '../model/testMolecules';
+import { decodeCheckpoint } from './checkpoint';
+import type { TrainConfig, WorkerEvent } from './protocol';
+import { TrainingSession } from './session';
+
+const TINY = {
+  gin: { numLayers: 2, dim: 16 },
+  schnet: { numInteractions: 1, dim: 16, numFilters: 16, numGaussians: 8 },
+  score2Dto3D: { numBlocks: 1 },
+  score3Dto2D: { nfeat: 16, depthX: 2, numLayers: 2 },
+  numAtomClasses: 10,
+};
+
+function datasetBytes(): ArrayBuffer {
+  const mols = tinyMolecules(5, 4, 3, 6).map((m, i) => ({
+    smiles: `M${i}`, atomFeatures: m.atomFeatures, bonds: m.bonds, bondFeatures: m.bondFeatures, positions: m.positions!, labels: [],
+    split: 'train' as const, scaffoldId: 0,
+  }));
+  const bytes = writeDataset(mols, { meta: { name: 'tiny', labelNames: [], labelUnits: [] }, numScaffolds: 1 });
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+/** A session wired to a real engine, recording every event and waiting for the next of a type. */
+async function harness() {
+  const engine = await testEngine();
+  const events: WorkerEvent[] = [];
+  const transfers: Transferable[][] = [];
+  const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
+  const session = new TrainingSession({
+    engine: () => engine,
+    post: (event, transfer = []) => {
+      events.push(event);
+      transfers.push(transfer);
+      const i = waiters.findIndex((w) => w.type === event.type);
+      if (i >= 0) waiters.splice(i, 1)[0].resolve(event);
+    },
+    fetchDataset: async (name) => {
+      if (name !== 'tiny') throw new Error(`no data set ${name}`);
+      return datasetBytes();
+    },
+  });
+  const next = <T extends WorkerEvent['type']>(type: T) =>
+    new Promise<Extract<WorkerEvent, { type: T }>>((resolve) => waiters.push({ type, resolve: resolve as (e: WorkerEvent) => void }));
+  return { engine, session, events, transfers, next };
+}
+
+const config = (extra: Partial<TrainConfig> = {}): TrainConfig => ({
+  preset: 'paper', overrides: TINY, dataset: 'tiny', batchSize: 2, lr: 1e-3, seed: 3, totalSteps: 4, logEvery: 2, ...extra,
+});
+
+describe('TrainingSession (the worker training commands)', () => {
+  it('loads a data set, trains to the end with progress per window, saves and reloads a checkpoint', async () => {
+    const { session, events, transfers, next } = await harness();
+    await session.loadDataset('tiny');
+    expect(events[0]).toEqual({ type: 'datasetLoaded', name: 'tiny', molecules: 5 });
+
+    const done = next('done');
+    await session.startTraining(config());
+    expect((await done).step).toBe(4);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.map((p) => p.step)).toEqual([2, 4]);
+    for (const p of progress) {
+      expect(p.totalSteps).toBe(4);
+      expect(p.parameterCount).toBeGreaterThan(1000);
+      expect(p.stepsPerSecond).toBeGreaterThan(0);
+      expect(p.moleculesPerSecond).toBeCloseTo(2 * p.stepsPerSecond, 6);
+      for (const v of Object.values(p.losses)) expect(Number.isFinite(v)).toBe(true);
+    }
+
+    const saved = next('checkpoint');
+    await session.saveCheckpoint();
+    const ckpt = await saved;
+    expect(ckpt.step).toBe(4);
+    expect(transfers[events.indexOf(ckpt)]).toEqual([ckpt.bytes]);
+    expect(decodeCheckpoint(ckpt.bytes).trainer!.dataset).toEqual({ name: 'tiny', molecules: 5 });
+
+    const paused = next('paused');
+    await session.loadCheckpoint(ckpt.bytes.slice(0), 6);
+    expect((await paused).step).toBe(4);
+    // Continue the loaded run to its new total.
+    const done2 = next('done');
+    session.resume();
+    expect((await done2).step).toBe(6);
+  });
+
+  it('pauses after the current step, single-steps with losses read back at once, resumes and stops', async () => {
+    const { session, events, next } = await harness();
+    const paused = next('paused');
+    await session.startTraining(config({ totalSteps: 50, logEvery: 5 }));
+    session.pause();
+    const at = (await paused).step;
+    expect(at).toBeGreaterThanOrEqual(1);
+    expect(at).toBeLessThan(50);
+    expect(session.runState).toBe('paused');
+
+    const before = events.length;
+    await session.stepOnce();
+    const p = events.slice(before).find((e) => e.type === 'progress');
+    expect(p && p.type === 'progress' && p.step).toBe(at + 1);
+
+    const done = next('done');
+    session.resume();
+    await session.stop();
+    expect((await done).step).toBeLessThan(50);
+    expect(session.runState).toBe('stopped');
+  });
+
+  it('rejects commands that need a run, and bad data set names', async () => {
+    const { session } = await harness();
+    expect(() => session.resume()).toThrow(/no training run/);
+    await expect(session.saveCheckpoint()).rejects.toThrow(/no training run/);
+    await expect(session.loadDataset('../etc/passwd')).rejects.toThrow(/not a data set name/);
+    await expect(session.loadDataset('missing')).rejects.toThrow(/no data set missing/);
+  });
+});
