@@ -41,6 +41,24 @@ export interface LossTensors {
   bonds3Dto2D: Tensor;
 }
 
+/** What one loss evaluation saw and produced (tests, diagnostics, the UI's inspection views). */
+export interface LossIntermediates {
+  h2: Tensor;
+  h3: Tensor;
+  /** Host permutations of the two contrastive directions (H2 vs H3[perm23], H3 vs H2[perm32]). */
+  perm23: Uint32Array;
+  perm32: Uint32Array;
+  t2Dto3D: Float32Array;
+  z2Dto3D: Tensor; // [N, 3]
+  xt2Dto3D: Tensor; // [N, 3]
+  epsHat: Tensor; // [N, 3]
+  t3Dto2D: Float32Array;
+  zX: Tensor; // [B * Nmax, C]
+  zA: Tensor; // [B, Nmax, Nmax]
+  outX: Tensor; // [B * Nmax, C]
+  outA: Tensor; // [B, Nmax, Nmax]
+}
+
 export class MoleculeSDE {
   readonly gin: GIN;
   readonly schnet: SchNet;
@@ -91,42 +109,56 @@ export class MoleculeSDE {
 
   /** One pretraining forward. The caller runs engine.backward(total). */
   losses(batch: GpuBatch, randomness: { seed: number; step: number }): LossTensors {
-    const e = this.engine;
+    const { total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D } = this.lossesWithIntermediates(batch, randomness);
+    return { total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D };
+  }
+
+  /** `losses` plus the tensors it computed on the way. */
+  lossesWithIntermediates(batch: GpuBatch, randomness: { seed: number; step: number }): LossTensors & { intermediates: LossIntermediates } {
     const { seed, step } = randomness;
     const key = mixSeed(seed, step);
     const h2 = this.gin.forward(batch, true, { seed: key, stream: STREAM.dropoutGin });
     const h3 = this.schnet.forward(batch, batch.positions);
-    const contrastive = this.contrastiveLoss(batch, h2, h3, seed, step);
-    const denoise2Dto3D = this.loss2Dto3D(batch, h2, key, seed, step);
-    const { atoms, bonds } = this.loss3Dto2D(batch, h3, key, seed, step);
+    const cl = this.contrastiveLoss(batch, h2, h3, seed, step);
+    const d = this.loss2Dto3D(batch, h2, key, seed, step);
+    const g = this.loss3Dto2D(batch, h3, key, seed, step);
     const c = this.config.coeffs;
-    const total = add(add(scale(contrastive, c.contrastive), scale(denoise2Dto3D, c.gen2Dto3D)), scale(add(atoms, bonds), 0.5 * c.gen3Dto2D));
-    return { total, contrastive, denoise2Dto3D, atoms3Dto2D: atoms, bonds3Dto2D: bonds };
+    const total = add(add(scale(cl.loss, c.contrastive), scale(d.loss, c.gen2Dto3D)), scale(add(g.atoms, g.bonds), 0.5 * c.gen3Dto2D));
+    return {
+      total, contrastive: cl.loss, denoise2Dto3D: d.loss, atoms3Dto2D: g.atoms, bonds3Dto2D: g.bonds,
+      intermediates: {
+        h2, h3, perm23: cl.perm23, perm32: cl.perm32,
+        t2Dto3D: d.t, z2Dto3D: d.z, xt2Dto3D: d.xt, epsHat: d.epsHat,
+        t3Dto2D: g.t, zX: g.zX, zA: g.zA, outX: g.outX, outA: g.outA,
+      },
+    };
   }
 
   /**
    * Node-level EBM-NCE (§1.2): 0.5 (L(H2, H3) + L(H3, H2)), L(X, Y) = mean softplus(-<X_i, Y_i>/T)
    * + mean softplus(<X_i, Y_pi(i)>/T), an independent permutation pi per direction.
    */
-  contrastiveLoss(batch: GpuBatch, h2: Tensor, h3: Tensor, seed: number, step: number): Tensor {
+  contrastiveLoss(batch: GpuBatch, h2: Tensor, h3: Tensor, seed: number, step: number): { loss: Tensor; perm23: Uint32Array; perm32: Uint32Array } {
     const e = this.engine;
     const N = batch.numAtoms;
     const invT = 1 / this.config.temperature;
     const ones = e.fromArray(new Float32Array(N).fill(1), [N]);
     const zeros = e.zeros([N]);
-    const direction = (x: Tensor, y: Tensor, stream: number) => {
-      const perm = permutation(N, hostRng(seed, step, stream));
+    const direction = (x: Tensor, y: Tensor, perm: Uint32Array) => {
       const permT = e.fromArray(perm, [N], { dtype: 'u32' });
       const yNeg = gatherRows(y, permT, buildCsr(e, perm, N));
       const pos = scale(rowDot(x, y), invT);
       const neg = scale(rowDot(x, yNeg), invT);
       return add(bceWithLogits(pos, ones), bceWithLogits(neg, zeros));
     };
-    return scale(add(direction(h2, h3, HOST_STREAM.perm23), direction(h3, h2, HOST_STREAM.perm32)), 0.5);
+    const perm23 = permutation(N, hostRng(seed, step, HOST_STREAM.perm23));
+    const perm32 = permutation(N, hostRng(seed, step, HOST_STREAM.perm32));
+    const loss = scale(add(direction(h2, h3, perm23), direction(h3, h2, perm32)), 0.5);
+    return { loss, perm23, perm32 };
   }
 
   /** §2.3: x_t = mean x0 + std z; L = mean_graphs mean_atoms std^p |eps_hat - z|^2. */
-  private loss2Dto3D(batch: GpuBatch, h2: Tensor, key: number, seed: number, step: number): Tensor {
+  private loss2Dto3D(batch: GpuBatch, h2: Tensor, key: number, seed: number, step: number) {
     const e = this.engine;
     const N = batch.numAtoms;
     const B = batch.numGraphs;
@@ -147,14 +179,14 @@ export class MoleculeSDE {
     const epsHat = this.score2Dto3D.forward({
       batch, h2, xt, t: e.fromArray(t, [B]), training: true, dropoutKey: { seed: key, stream: STREAM.dropout2Dto3D },
     });
-    return weightedSquaredError(epsHat, z, e.fromArray(weight, [N]));
+    return { loss: weightedSquaredError(epsHat, z, e.fromArray(weight, [N])), t, z, xt, epsHat };
   }
 
   /**
    * §3.6. 'paper': mean over all B*Nmax*C (resp. B*Nmax*Nmax) entries of std^p (z - out/std)^2,
    * padded entries included in the count. 'gdss': std^p (z - out)^2 (epsilon matching).
    */
-  private loss3Dto2D(batch: GpuBatch, h3: Tensor, key: number, seed: number, step: number): { atoms: Tensor; bonds: Tensor } {
+  private loss3Dto2D(batch: GpuBatch, h3: Tensor, key: number, seed: number, step: number) {
     const e = this.engine;
     const B = batch.numGraphs;
     const n = batch.nmax;
@@ -191,7 +223,7 @@ export class MoleculeSDE {
     }
     const atoms = weightedSquaredError(predX, X.z, e.fromArray(wX, [S]));
     const bonds = weightedSquaredError(predA, e.reshape(A.z, [S, n]), e.fromArray(wA, [S]));
-    return { atoms, bonds };
+    return { atoms, bonds, t, zX: X.z, zA: A.z, outX: out.x, outA: out.a };
   }
 
   // ------------------------------------------------------------ sampling-time networks (no grad)
