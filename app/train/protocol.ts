@@ -44,7 +44,12 @@ export type Command =
   | { type: 'step' }
   | { type: 'stop' }
   | { type: 'saveCheckpoint' }
-  | { type: 'loadCheckpoint'; bytes: ArrayBuffer }
+  /**
+   * A full checkpoint replaces the run, paused at its step (its data set is loaded if needed);
+   * `totalSteps` sets where 'resume' stops (default: the current run's, at least the checkpoint's
+   * step). A weights-only checkpoint loads into the current model, or becomes the sampling model.
+   */
+  | { type: 'loadCheckpoint'; bytes: ArrayBuffer; totalSteps?: number }
   | { type: 'sample'; request: SampleRequest }
   | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number };
 
@@ -59,7 +64,12 @@ export interface LossTerms {
 export type WorkerEvent =
   | { type: 'ready'; adapter: string; fallback: boolean }
   | { type: 'datasetLoaded'; name: string; molecules: number }
+  /**
+   * Once per logging window: `step` = steps done; `losses` = mean over the window's applied steps;
+   * speeds measured over the window with the GPU work included.
+   */
   | { type: 'progress'; step: number; totalSteps: number; losses: LossTerms; stepsPerSecond: number; moleculesPerSecond: number; parameterCount: number }
+  /** A step with a NaN/Inf loss or gradient was not applied: `step` is its 0-based index, `lr` the backed-off rate. */
   | { type: 'stepSkipped'; step: number; reason: string; lr: number }
   | { type: 'paused'; step: number }
   | { type: 'sampleFrames'; atoms: number; count: number; step: number; totalSteps: number; positions: Float32Array }

@@ -95,7 +95,7 @@ self.onmessage = (event: MessageEvent<Command>) => {
         return session.saveCheckpoint();
       case 'loadCheckpoint':
         requireEngine();
-        return session.loadCheckpoint(cmd.bytes);
+        return session.loadCheckpoint(cmd.bytes, cmd.totalSteps);
       // Sampling dispatch point: the sampling code handles these with `session.model` (the run's
       // model, or weights from a loaded checkpoint) inside `session.exclusive(...)`, so its kernels
       // never interleave with a training step.
