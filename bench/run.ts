@@ -24,8 +24,10 @@ function argValue(name: string): string | undefined {
 
 const iterations = Number(argValue('iterations') ?? 15);
 if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`bench: --iterations must be a positive integer, got ${argValue('iterations')}`);
-// Small counts on purpose: the whole run stays within a few minutes on a 2-core CPU adapter.
-const timing: TimingOptions = { warmup: 2, iterations, minIterations: Math.min(5, iterations), budgetMs: 2500 };
+// Small counts on purpose: the whole run stays within about four minutes on a 2-core CPU adapter,
+// where one tfjs unsortedSegmentSum on SwiftShader takes seconds. The correctness check before the
+// timing already runs each side once (pipeline compiles, buffer pools), then one more warm-up round.
+const timing: TimingOptions = { warmup: 1, iterations, minIterations: Math.min(3, iterations), budgetMs: 2500 };
 const filter = argValue('filter');
 const log = (line: string) => console.error(`[bench] ${line}`);
 const environments: EnvironmentResult[] = [];
