@@ -60,6 +60,8 @@ export class GIN {
     const e = batch.atomIndex.engine;
     const N = batch.numAtoms;
     const { bonds } = batch;
+    // Batch statistics need two rows (a lone one-atom molecule falls back to the running stats).
+    const batchStats = training && N > 1;
     let h = embeddingSum(this.atomTable, batch.atomIndex, batch.atomIndexCsr);
     this.layers.forEach((layer, l) => {
       let m: Tensor;
@@ -74,9 +76,9 @@ export class GIN {
       const epsRows = e.reshape(gatherRows(e.reshape(layer.eps, [1, 1]), batch.zeroIndex, batch.zeroCsr), [N]);
       const pre = add(add(h, scaleRows(h, epsRows)), m);
       let z = applyLinear(pre, layer.mlp0);
-      z = relu(batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, training));
+      z = relu(batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, batchStats));
       z = applyLinear(z, layer.mlp3);
-      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, training);
+      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, batchStats);
       if (l + 1 < this.layers.length) h = relu(h);
       if (training && this.config.dropout > 0 && key) h = dropout(h, this.config.dropout, key.seed, key.stream + l);
     });
