@@ -1,5 +1,8 @@
-/** Starts the engine worker once per page and wires it to the engine store. */
+/** Starts the engine worker once per page and wires its events to every store. */
 import { connectEngine } from './state/engineStore';
+import { connectSampling } from './state/sampleStore';
+import { connectTopology } from './state/topologyStore';
+import { connectTraining } from './state/trainStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
 let started = false;
@@ -8,6 +11,9 @@ export function startEngine(): WorkerClient {
   const client = engineClient();
   if (!started) {
     started = true;
+    connectSampling(client);
+    connectTraining(client);
+    connectTopology(client);
     connectEngine(client);
   }
   return client;
