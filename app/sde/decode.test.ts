@@ -75,6 +75,9 @@ describe('decode', () => {
     const bad = checkMolecule(rd, zs, star);
     expect(bad.valid).toBe(false);
     expect(bad.reason).toMatch(/valence/i);
+    // With 3D positions the molblock is a 3D one: RDKit's reason comes without header warnings.
+    const bad3d = checkMolecule(rd, zs, star, [0, 0, 0, 1.5, 0, 0, -1.5, 0, 0, 0, 1.5, 0, 0, -1.5, 0, 0, 0, 1.5]);
+    expect(bad3d.reason).toMatch(/^Explicit valence/);
     // The 10-class 'other' class.
     const other = decodeGraph([0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0], 1, 10);
     expect(other.atomicNumbers).toEqual([0]);

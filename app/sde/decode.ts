@@ -10,6 +10,7 @@
  */
 import { allowedValences, hasElectronData, symbolOf } from '../chem/elements';
 import { parseRDKitMol } from '../chem/molecule';
+import { programLine } from '../chem/molfile';
 import { parseMol, type RDKit } from '../chem/rdkit';
 import { TEN_CLASS_ELEMENTS } from '../model/config';
 
@@ -152,7 +153,7 @@ const pad3 = (v: number) => String(v).padStart(3);
 export function graphMolblock(atomicNumbers: readonly number[], bonds: readonly GraphBond[], orders: readonly number[], positions?: ArrayLike<number>, name = ''): string {
   const n = atomicNumbers.length;
   if (n > 999 || bonds.length > 999) throw new Error(`graphMolblock: V2000 holds at most 999 atoms and bonds (${n}, ${bonds.length})`);
-  const lines = [name.replace(/[\r\n]/g, ' ').slice(0, 80), `  MolSDE  ${positions ? '3D' : '2D'}`, ''];
+  const lines = [name.replace(/[\r\n]/g, ' ').slice(0, 80), programLine(positions ? '3D' : '2D'), ''];
   lines.push(`${pad3(n)}${pad3(bonds.length)}  0  0  0  0  0  0  0  0999 V2000`);
   atomicNumbers.forEach((z, i) => {
     const c = [0, 1, 2].map((k) => (positions ? positions[i * 3 + k] : 0).toFixed(4).padStart(10)).join('');
