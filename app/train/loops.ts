@@ -144,11 +144,8 @@ export class Trainer {
     this.params = this.model.parameters();
     this.baseLr = state?.trainer?.baseLr ?? options.lr;
     this.lr = state?.optimizer?.lr ?? this.baseLr;
-    const scale = { gin: config.lrScale2D, sde2Dto3D: config.lrScale2D, schnet: config.lrScale3D, sde3Dto2D: config.lrScale3D };
-    const groups = (['gin', 'sde2Dto3D', 'schnet', 'sde3Dto2D'] as const)
-      .map((g) => ({ params: this.params.filter((p) => p.group === g).map((p) => p.tensor), lrScale: scale[g] }))
-      .filter((g) => g.params.length > 0);
-    this.optimizer = new Adam(engine, groups, { lr: this.lr });
+    // The model's groups carry the §1.3 lr scales (the 3D->2D net uses the 3D scale).
+    this.optimizer = new Adam(engine, this.model.optimizerGroups(), { lr: this.lr });
     this.trainIds = trainingIndices(dataset);
     this.order = new DataOrder(options.seed, this.trainIds.length, state?.trainer ?? undefined);
     this.health = new StepHealth(engine, options.logEvery);
