@@ -10,6 +10,7 @@ import { relu } from '../../kernels/ops/activation';
 import { CheckpointError } from './checkpoint';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
+import { SamplingHandlers } from './sampleHandlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -34,6 +35,22 @@ async function fetchDataset(name: string): Promise<ArrayBuffer> {
 
 const session = new TrainingSession({ engine: requireEngine, post, fetchDataset });
 
+// ---- sampling (app/train/sampleHandlers.ts; owned by the sampling code) ----
+async function fetchDefaultCheckpoint(): Promise<ArrayBuffer> {
+  const url = new URL(`${import.meta.env.BASE_URL}checkpoints/default.safetensors`, self.location.origin);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname} answered ${res.status} ${res.statusText}`);
+  return res.arrayBuffer();
+}
+const sampling = new SamplingHandlers({
+  engine: requireEngine,
+  post,
+  exclusive: (fn) => session.exclusive(fn),
+  trainedModel: () => session.model,
+  fetchDefaultCheckpoint,
+});
+// ---- end of sampling ----
+
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
   const input = [-2, -1, 0, 1, 2, 3, -4, 5];
@@ -52,6 +69,7 @@ async function init(): Promise<void> {
     onLost: (reason, message) => {
       engine = null;
       session.onDeviceLost();
+      sampling.onDeviceLost();
       post({ type: 'error', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, recoverable: true });
       void init()
         .then(() => session.restoreAfterDeviceLoss())
@@ -96,12 +114,14 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'loadCheckpoint':
         requireEngine();
         return session.loadCheckpoint(cmd.bytes, cmd.totalSteps);
-      // Sampling dispatch point: the sampling code handles these with `session.model` (the run's
-      // model, or weights from a loaded checkpoint) inside `session.exclusive(...)`, so its kernels
-      // never interleave with a training step.
+      // Sampling (app/train/sampleHandlers.ts): GPU work runs inside session.exclusive(...), so its
+      // kernels never interleave with a training step.
       case 'sample':
+        requireEngine();
+        return sampling.sample(cmd.request);
       case 'generateTopology':
-        throw new Error(`The worker does not handle '${cmd.type}' yet`);
+        requireEngine();
+        return sampling.generateTopology(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
