@@ -263,6 +263,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`\npretrain: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Bad input (a corrupt checkpoint or data set, a bad setting) gets its message; bugs get a stack.
+  const expected = err instanceof Error && ['CheckpointError', 'DatasetError'].includes(err.name);
+  const text = err instanceof Error ? (expected ? err.message : (err.stack ?? err.message)) : String(err);
+  process.stderr.write(`\npretrain: ${text}\n`);
   process.exit(1);
 });
