@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testEngine } from '../../kernels/testing';
+import { getRDKit } from '../chem/rdkit';
+import { readSdf } from '../chem/io';
+import { randomCheckpoint } from './testCheckpoint';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'sde-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(tool: string, args: string[]) {
+  return run('node', ['--import', './app/cli/register.mjs', `app/cli/${tool}.ts`, ...args], { timeout: 120_000 });
+}
+
+async function checkpointFile(): Promise<string> {
+  const path = join(dir, 'tiny.safetensors');
+  writeFileSync(path, await randomCheckpoint(await testEngine()));
+  return path;
+}
+
+describe('sampling CLIs (a tiny random checkpoint)', () => {
+  it('sample writes an SDF of n conformers with the input bonds that RDKit reads; topology prints SMILES and bond accuracy', async () => {
+    const ckpt = await checkpointFile();
+    const out = join(dir, 'confs.sdf');
+    await cli('sample', ['--smiles', 'CC(=O)Oc1ccccc1C(=O)O', '-n', '3', '--steps', '5', '--seed', '1', '--out', out, '--checkpoint', ckpt]);
+    const rd = await getRDKit();
+    const sdf = readSdf(rd, readFileSync(out, 'utf8'));
+    expect(sdf.errors).toEqual([]);
+    expect(sdf.molecules.length).toBe(3);
+    for (const m of sdf.molecules) {
+      expect(m.molecule.smiles.replace(/@/g, '')).toBe('CC(=O)Oc1ccccc1C(=O)O');
+      expect(m.molecule.positions?.length).toBe(13 * 3);
+      expect(m.props.checkpoint).toBe(ckpt);
+    }
+    const { stdout } = await cli('topology', ['--in', out, '--steps', '4', '--checkpoint', ckpt]);
+    expect(stdout).toMatch(/record 1 .*input CC\(=O\)Oc1ccccc1C\(=O\)O/);
+    expect(stdout).toMatch(/model: .*bond accuracy \d+\.\d%/);
+    expect(stdout).toMatch(/baseline: .*bond accuracy/);
+  });
+
+  it('eval --quick writes the results table (markdown and JSON) naming checkpoint, settings and date', async () => {
+    const ckpt = await checkpointFile();
+    const outDir = join(dir, 'eval');
+    await cli('eval', ['--quick', '--data', 'app/data/fixtures/tiny.bin', '--steps', '4', '--checkpoint', ckpt, '--out-dir', outDir]);
+    const md = readFileSync(join(outDir, 'results.md'), 'utf8');
+    expect(md).toContain(ckpt);
+    expect(md).toMatch(/date: \d{4}-\d\d-\d\d/);
+    expect(md).toContain('PC, 4 steps');
+    expect(md).toContain('| exact-graph recovery |');
+    const json = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+    expect(json.molecules).toBe(2);
+    expect(json.settings.maxMolecules).toBe(8);
+  });
+
+  it('a usage error exits 2 naming the flag; a missing checkpoint exits 1 saying so', async () => {
+    await expect(cli('sample', ['--smiles', 'CCO', '--out', join(dir, 'x.sdf'), '--steps', 'many'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--steps needs an integer/) });
+    await expect(cli('eval', ['--data', 'app/data/fixtures/tiny.bin', '--checkpoint', join(dir, 'missing.safetensors')])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/does not exist/) });
+  });
+});
