@@ -39,6 +39,7 @@ struct Params {
 @group(0) @binding(19) var<storage, read_write> zout: array<f32>;
 @group(0) @binding(20) var<storage, read_write> xt: array<f32>;
 @group(0) @binding(21) var<storage, read> azero: array<f32>;
+@group(0) @binding(22) var<storage, read_write> gbuf: array<f32>;
 
 const WG = 256u;
 const NONE = 0xffffffffu;
@@ -119,8 +120,25 @@ fn head_attention(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   yout[idx] = acc / (2.0 * f32(params.heads));
 }
 
-// With G(i, j) = (dY_ij + dY_ji) / (2H), g_h(i, j) = G(i, j) (1 - tanh² s_h(i, j)) scale:
-//   dQ[b, i, h, d] += Σ_j g_h(i, j) K[b, j, h, d]
+// Backward in three passes, so each tanh is evaluated once per (b, i, j, h):
+//   gbuf[b, i, j, h] = (dY_ij + dY_ji) / (2H) (1 - tanh² s_h(i, j)) scale
+@compute @workgroup_size(WG)
+fn head_attention_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  let nn = params.nmax;
+  if (idx >= params.n * params.heads) { return; }
+  let pairIdx = idx / params.heads;
+  let h = idx - pairIdx * params.heads;
+  let b = pairIdx / (nn * nn);
+  let r = pairIdx - b * nn * nn;
+  let i = r / nn;
+  let j = r - i * nn;
+  let g = (dyout[pairIdx] + dyout[(b * nn + j) * nn + i]) / (2.0 * f32(params.heads));
+  let th = tanh(head_score(b, i, j, h));
+  gbuf[idx] = g * (1.0 - th * th) * params.scale;
+}
+
+//   dQ[b, i, h, d] += Σ_j gbuf[b, i, j, h] K[b, j, h, d]
 @compute @workgroup_size(WG)
 fn head_attention_dq(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let idx = lin(gid, nwg);
@@ -131,17 +149,14 @@ fn head_attention_dq(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   let h = c / params.hdim;
   let nn = params.nmax;
   let b = row / nn;
-  let i = row - b * nn;
   var acc = 0.0;
   for (var j = 0u; j < nn; j++) {
-    let g = (dyout[(b * nn + i) * nn + j] + dyout[(b * nn + j) * nn + i]) / (2.0 * f32(params.heads));
-    let th = tanh(head_score(b, i, j, h));
-    acc += g * (1.0 - th * th) * params.scale * km[(b * nn + j) * width + c];
+    acc += gbuf[(row * nn + j) * params.heads + h] * km[(b * nn + j) * width + c];
   }
   dqm[idx] = dqm[idx] + acc;
 }
 
-//   dK[b, j, h, d] += Σ_i g_h(i, j) Q[b, i, h, d]
+//   dK[b, j, h, d] += Σ_i gbuf[b, i, j, h] Q[b, i, h, d]
 @compute @workgroup_size(WG)
 fn head_attention_dk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let idx = lin(gid, nwg);
@@ -155,9 +170,7 @@ fn head_attention_dk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   let j = row - b * nn;
   var acc = 0.0;
   for (var i = 0u; i < nn; i++) {
-    let g = (dyout[(b * nn + i) * nn + j] + dyout[(b * nn + j) * nn + i]) / (2.0 * f32(params.heads));
-    let th = tanh(head_score(b, i, j, h));
-    acc += g * (1.0 - th * th) * params.scale * qm[(b * nn + i) * width + c];
+    acc += gbuf[((b * nn + i) * nn + j) * params.heads + h] * qm[(b * nn + i) * width + c];
   }
   dkm[idx] = dkm[idx] + acc;
 }

@@ -171,13 +171,17 @@ export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, hea
   e.dispatch({ op, code: denseCode, entryPoint: 'head_attention', params, bindings: { qm: q, km: k, yout: y }, workgroups: grid1d(n) });
   if (e.needsGrad(q, k)) {
     e.tape.push(op, () => {
+      const dy = e.gradOf(y);
+      // Per (b, i, j, h) gradient of the pre-tanh score, then two contractions with K and Q.
+      const gbuf = e.empty([n, heads], { name: 'headAttention.g' });
+      e.dispatch({ op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_grad', params, bindings: { qm: q, km: k, dyout: dy, gbuf }, workgroups: grid1d(n * heads) });
       const rowsParams = denseParams({ n: B * nmax, nmax, heads, hdim, scale });
       const grid = grid1d(B * nmax * heads * hdim);
       if (q.requiresGrad) {
-        e.dispatch({ op: `${op}.backward(q)`, code: denseCode, entryPoint: 'head_attention_dq', params: rowsParams, bindings: { qm: q, km: k, dyout: e.gradOf(y), dqm: e.gradOf(q) }, workgroups: grid });
+        e.dispatch({ op: `${op}.backward(q)`, code: denseCode, entryPoint: 'head_attention_dq', params: rowsParams, bindings: { km: k, gbuf, dqm: e.gradOf(q) }, workgroups: grid });
       }
       if (k.requiresGrad) {
-        e.dispatch({ op: `${op}.backward(k)`, code: denseCode, entryPoint: 'head_attention_dk', params: rowsParams, bindings: { qm: q, km: k, dyout: e.gradOf(y), dkm: e.gradOf(k) }, workgroups: grid });
+        e.dispatch({ op: `${op}.backward(k)`, code: denseCode, entryPoint: 'head_attention_dk', params: rowsParams, bindings: { qm: q, gbuf, dkm: e.gradOf(k) }, workgroups: grid });
       }
     });
   }
