@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeBatch } from '../data/batch';
+import { parseDataset } from '../data/dataset';
 import { resolveConfig, type DeepPartial, type ModelConfig, type PresetName } from './config';
 import { MoleculeSDE } from './moleculeSDE';
 import { uploadBatch } from './batchGpu';
@@ -128,5 +130,19 @@ describe('MoleculeSDE losses', () => {
     const c = await run(5);
     expect(b).toEqual(a);
     expect(c[2]).not.toEqual(a[2]);
+  });
+
+  it('runs on the real fixture molecules (a lone water atom, a chiral centre, a ring) with finite losses and gradients', async () => {
+    const e = await testEngine();
+    const ds = parseDataset(new Uint8Array(readFileSync(new URL('../data/fixtures/tiny.bin', import.meta.url))), 'tiny.bin');
+    const host = makeBatch(ds, Array.from({ length: ds.count }, (_, i) => i));
+    const model = new MoleculeSDE(e, resolveConfig('paper', small), 6);
+    const L = model.losses(uploadBatch(e, host), { seed: 1, step: 0 });
+    e.backward(L.total);
+    for (const t of [L.total, L.contrastive, L.denoise2Dto3D, L.atoms3Dto2D, L.bonds3Dto2D]) expect(Number.isFinite((await e.readF32(t))[0])).toBe(true);
+    for (const p of model.parameters()) {
+      if (p.tensor.grad) expect((await e.readF32(p.tensor.grad)).every(Number.isFinite), p.name).toBe(true);
+    }
+    e.endStep();
   });
 });
