@@ -14,7 +14,7 @@ function rate(v: number): string {
 }
 
 function cell(r: ImplResult | { error: string }, unit: string): [string, string] {
-  if (isTimed(r)) return [`${ms(r.medianMs)} (n=${r.iterations})`, `${rate(r.rate)} ${unit}`];
+  if (isTimed(r)) return [`${ms(r.medianMs)} (min ${ms(r.minMs)}, n=${r.iterations})`, `${rate(r.rate)} ${unit}`];
   const msg = r.error.length > 80 ? `${r.error.slice(0, 77)}...` : r.error;
   return [`n/a: ${msg.replace(/\|/g, '/')}`, ''];
 }
