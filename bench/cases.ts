@@ -31,6 +31,7 @@ import {
   type ImplResult,
   type Timing,
   type Pass,
+  type Step,
   type Tfjs,
   type TimingOptions,
 } from './harness';
@@ -228,12 +229,12 @@ export async function runCases(e: Engine, tf: Tfjs | null, tfjsError: string | u
           row.tfjs = { error: errorMessage(err) };
         }
       }
-      const steps = [];
+      const steps: Step[] = [];
       if (oursOk && ours) steps.push(oursStep(e, pick(ours)));
       if (tfOk && tf && theirs) steps.push(tfjsStep(tf, pick(theirs)));
       const timings = await timeInterleaved(steps, opts.timing);
-      if (oursOk) row.ours = implResult(timings.shift()!, row.work);
-      if (tfOk) row.tfjs = implResult(timings.shift()!, row.work);
+      if (oursOk) row.ours = implResult(timings[0], row.work);
+      if (tfOk) row.tfjs = implResult(timings[oursOk ? 1 : 0], row.work);
       results.push(row);
     }
     ours?.dispose();

@@ -1,6 +1,9 @@
 /** Markdown tables of benchmark results (printed by run.ts and pasted into bench/README.md). */
 import type { CaseResult, EnvironmentResult, ImplResult } from './harness';
 
+/** f32 results of the same computation in a different order agree far better than this. */
+const MISMATCH = 1e-3;
+
 function isTimed(r: ImplResult | { error: string }): r is ImplResult {
   return 'medianMs' in r;
 }
@@ -23,7 +26,7 @@ function row(r: CaseResult): string {
   const [oursMs, oursRate] = cell(r.ours, r.unit);
   const [tfMs, tfRate] = cell(r.tfjs, r.unit);
   const ratio = isTimed(r.ours) && isTimed(r.tfjs) ? `**${(r.tfjs.medianMs / r.ours.medianMs).toFixed(2)}x**` : 'n/a';
-  const diff = r.maxRelDiff === undefined ? '' : r.maxRelDiff.toExponential(1);
+  const diff = r.maxRelDiff === undefined ? '' : `${r.maxRelDiff.toExponential(1)}${r.maxRelDiff > MISMATCH ? ' MISMATCH' : ''}`;
   return `| ${r.name} | ${r.shape} | ${r.pass} | ${oursMs} | ${oursRate} | ${tfMs} | ${tfRate} | ${ratio} | ${diff} |`;
 }
 
