@@ -52,6 +52,19 @@ describe('worker sampling handlers', () => {
     await expect(h.sample({ ...request, molecule: 'C1CC' })).rejects.toThrow(/SMILES/);
   });
 
+  it('default weights that are not a checkpoint (an HTML page from a static server) give a message that says so', async () => {
+    const e = await testEngine();
+    const h = new SamplingHandlers({
+      engine: () => e,
+      post: () => undefined,
+      exclusive: async (fn) => fn(),
+      trainedModel: () => null,
+      fetchDefaultCheckpoint: async () => new TextEncoder().encode('<!doctype html><html></html>').buffer as ArrayBuffer,
+    });
+    const request = { molecule: 'CCO', count: 1, steps: 2, seed: 1, sampler: 'pc' as const, correctorSteps: 0, snr: 0.2, frameStride: 0, weights: 'default' as const };
+    await expect(h.sample(request)).rejects.toThrow(/default weights .* not a usable checkpoint/);
+  });
+
   it("'generateTopology' streams n x n adjacency frames and returns the decoded graph", async () => {
     const { h, events } = await handlers(true);
     const rd = await getRDKit();

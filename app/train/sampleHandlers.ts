@@ -71,7 +71,14 @@ export class SamplingHandlers {
       } catch (e) {
         throw new Error(`sample: the default weights could not be loaded: ${(e as Error).message}`);
       }
-      const { model } = await this.deps.exclusive(() => modelFromCheckpoint(engine, bytes));
+      const { model } = await this.deps.exclusive(() => {
+        try {
+          return modelFromCheckpoint(engine, bytes);
+        } catch (e) {
+          // A static server may answer a missing file with its index page: say what was expected.
+          throw new Error(`sample: the default weights (checkpoints/default.safetensors) are not a usable checkpoint: ${(e as Error).message}`);
+        }
+      });
       this.defaultModel = { engine, model };
     }
     return this.defaultModel.model;
