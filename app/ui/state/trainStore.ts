@@ -227,7 +227,8 @@ export function connectTraining(client: WorkerClient): () => void {
         parameterCount: e.parameterCount,
         version: s.version + 1,
         hasModel: true,
-        status: s.status === 'starting' || s.status === 'loading' ? 'running' : s.status,
+        // A single step answers with its progress only (no 'paused' follows it).
+        status: s.status === 'starting' || s.status === 'loading' ? 'running' : s.status === 'stepping' ? 'paused' : s.status,
       });
     }),
     client.on('stepSkipped', (e) => st.getState().notice(`Step ${e.step + 1} was skipped (${e.reason}); the learning rate is now ${e.lr.toExponential(2)}.`, 'warning')),

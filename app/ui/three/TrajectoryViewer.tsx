@@ -67,7 +67,8 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
     let shownKey = '';
     const loop = (now: number) => {
       raf = requestAnimationFrame(loop);
-      const dt = Math.min(0.1, (now - last) / 1000);
+      // rAF's timestamp is the frame's start and can precede the performance.now() taken at setup.
+      const dt = Math.max(0, Math.min(0.1, (now - last) / 1000));
       last = now;
       const st = state.current;
       const n = st.frames.length;
@@ -78,7 +79,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
         // Hold the final conformer for a moment before looping.
         if (playhead.current > n - 1 + BASE_FPS * 0.8) playhead.current = 0;
       }
-      const ph = Math.min(playhead.current, n - 1);
+      const ph = Math.max(0, Math.min(playhead.current, n - 1));
       const i0 = Math.floor(ph);
       const i1 = Math.min(i0 + 1, n - 1);
       const t = ph - i0;
@@ -137,6 +138,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
         {error && <p className="viewer-error error-text">{error}</p>}
         {n === 0 && !error && <p className="viewer-empty hint">{live ? 'Waiting for the first frame…' : 'Press Sample to generate conformers.'}</p>}
       </div>
+      {(live || n > 1) && (
       <div className="transport" role="group" aria-label="Trajectory playback">
         <button type="button" aria-label="Play" aria-pressed={playing && !live} title="Play / pause (Space)" disabled={live || n < 2} onClick={() => setPlaying((p) => !p)}>
           {playing && !live ? '❚❚' : '▶'}
@@ -172,6 +174,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
           ⟲
         </button>
       </div>
+      )}
       {count > 1 && (
         <div className="conformer-switch" role="group" aria-label="Conformers">
           {Array.from({ length: count }, (_, i) => (
