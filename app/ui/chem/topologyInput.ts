@@ -19,7 +19,7 @@ function fromMolecule(mol: ChemMolecule, positions: Float32Array, source: string
     molblock: toMolblock(mol, positions, mol.name ?? source),
     elements: mol.atoms.map((a) => a.element),
     positions,
-    bonds: mol.bonds.map((b) => ({ a: b.a, b: b.b, order: b.order === 4 ? 1.5 : b.order })),
+    bonds: mol.bonds.map((b) => ({ a: b.a, b: b.b, order: b.order })),
     bondsPerceived: false,
     smiles: mol.smiles,
     source,

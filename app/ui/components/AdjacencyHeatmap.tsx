@@ -1,11 +1,15 @@
 /**
  * The adjacency matrix as a heat map on a 2D canvas, animating over the 'topologyFrames' of a
- * 3D -> 2D run. Values are clamped to [0, 1] and coloured with a perceptual (viridis-like) ramp.
+ * 3D -> 2D run. The matrix holds bond-order codes (0 none, 1-3, 4 aromatic) on a continuous scale
+ * while it denoises; values are clamped to [0, 3] and coloured with a perceptual (viridis) ramp.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { AdjacencyFrame } from '../state/topologyStore';
 
 // Viridis control points (matplotlib), interpolated linearly.
+/** Top of the colour scale: a triple bond (aromatic 4 saturates). */
+export const HEAT_MAX = 3;
+
 const RAMP = [
   [68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
   [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37],
@@ -51,7 +55,7 @@ export function AdjacencyHeatmap({ frames, atoms, elements, live, totalSteps }: 
     if (!ctx) return;
     const img = ctx.createImageData(atoms, atoms);
     for (let i = 0; i < atoms * atoms; i++) {
-      const [r, g, b] = rampColor(frame.adjacency[i]);
+      const [r, g, b] = rampColor(frame.adjacency[i] / HEAT_MAX);
       img.data.set([r, g, b, 255], i * 4);
     }
     canvas.width = atoms;
@@ -92,9 +96,9 @@ export function AdjacencyHeatmap({ frames, atoms, elements, live, totalSteps }: 
           <span className="mono">{frame ? `step ${frame.step}/${totalSteps}` : '—'}</span>
         </div>
         <div className="ramp" aria-hidden="true">
-          <span>0</span>
+          <span>no bond</span>
           <span className="ramp-bar" />
-          <span>1</span>
+          <span>triple</span>
         </div>
       </figcaption>
     </figure>

@@ -10,6 +10,8 @@ import { useUi } from '../state/uiStore';
 export interface BondPair {
   a: number;
   b: number;
+  /** 1-3, or 4 for aromatic. */
+  order: number;
 }
 
 /** Projects [n x 3] coordinates onto their two principal axes (power iteration on the covariance). */
@@ -38,6 +40,8 @@ export function principalProjection(xyz: ArrayLike<number>, n: number): { x: num
   return p.map((v) => ({ x: v[0] * e1[0] + v[1] * e1[1] + v[2] * e1[2], y: v[0] * e2[0] + v[1] * e2[1] + v[2] * e2[2] }));
 }
 
+const ORDER_NAME: Record<number, string> = { 0: 'no bond', 1: 'single', 2: 'double', 3: 'triple', 4: 'aromatic' };
+
 export function bondKey(a: number, b: number): string {
   return a < b ? `${a}-${b}` : `${b}-${a}`;
 }
@@ -55,23 +59,33 @@ export function BondDiff({ positions, inputElements, inputBonds, recoveredElemen
   const dark = useUi((s) => s.theme === 'dark');
   const n = inputElements.length;
   const pts = useMemo(() => principalProjection(positions, n), [positions, n]);
-  const inputSet = new Set(inputBonds.map((b) => bondKey(b.a, b.b)));
-  const recSet = new Set(recoveredBonds.map((b) => bondKey(b.a, b.b)));
+  const inputOrder = new Map(inputBonds.map((b) => [bondKey(b.a, b.b), b.order]));
+  const recOrder = new Map(recoveredBonds.map((b) => [bondKey(b.a, b.b), b.order]));
+  const inputSet = new Set(inputOrder.keys());
+  const recSet = new Set(recOrder.keys());
   const all = new Map<string, BondPair>();
   for (const b of [...inputBonds, ...recoveredBonds]) all.set(bondKey(b.a, b.b), b);
+  const kindOf = (k: string) => (inputSet.has(k) && recSet.has(k) ? (inputOrder.get(k) === recOrder.get(k) ? 'same' : 'order') : recSet.has(k) ? 'added' : 'lost');
   const minX = Math.min(...pts.map((p) => p.x)) - 1;
   const maxX = Math.max(...pts.map((p) => p.x)) + 1;
   const minY = Math.min(...pts.map((p) => p.y)) - 1;
   const maxY = Math.max(...pts.map((p) => p.y)) + 1;
   const added = [...recSet].filter((k) => !inputSet.has(k)).length;
   const lost = [...inputSet].filter((k) => !recSet.has(k)).length;
+  const reordered = [...recSet].filter((k) => kindOf(k) === 'order').length;
   const changed = recoveredElements.filter((el, i) => el !== inputElements[i]).length;
   return (
     <figure className="bond-diff">
-      <svg viewBox={`${minX} ${minY} ${maxX - minX} ${maxY - minY}`} role="img" aria-label={`${label}: ${added} bonds added, ${lost} lost, ${changed} elements changed`}>
+      <svg viewBox={`${minX} ${minY} ${maxX - minX} ${maxY - minY}`} role="img" aria-label={`${label}: ${added} bonds added, ${lost} lost, ${reordered} with another order, ${changed} elements changed`}>
         {[...all.entries()].map(([k, b]) => {
-          const kind = inputSet.has(k) && recSet.has(k) ? 'same' : recSet.has(k) ? 'added' : 'lost';
-          return <line key={k} className={`diff-bond ${kind}`} x1={pts[b.a].x} y1={pts[b.a].y} x2={pts[b.b].x} y2={pts[b.b].y} data-kind={kind} />;
+          const kind = kindOf(k);
+          const order = recOrder.get(k) ?? inputOrder.get(k) ?? 1;
+          return (
+            <g key={k} className={`diff-bond ${kind}`} data-kind={kind}>
+              <title>{`${inputElements[b.a]}${b.a + 1}–${inputElements[b.b]}${b.b + 1}: input ${ORDER_NAME[inputOrder.get(k) ?? 0]}, recovered ${ORDER_NAME[recOrder.get(k) ?? 0]}`}</title>
+              <line x1={pts[b.a].x} y1={pts[b.a].y} x2={pts[b.b].x} y2={pts[b.b].y} strokeWidth={order === 1 ? 0.09 : order === 4 ? 0.14 : 0.06 + 0.06 * order} />
+            </g>
+          );
         })}
         {pts.map((p, i) => {
           const el = recoveredElements[i] ?? '?';
@@ -90,6 +104,7 @@ export function BondDiff({ positions, inputElements, inputBonds, recoveredElemen
         <span className="key same">same as input</span>
         <span className="key added">added ({added})</span>
         <span className="key lost">lost ({lost})</span>
+        <span className="key order">other order ({reordered})</span>
         <span className="key changed">element changed ({changed})</span>
       </figcaption>
     </figure>

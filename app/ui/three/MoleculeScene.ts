@@ -14,6 +14,7 @@ import { ballRadius, color3D } from '../elementColors';
 export interface SceneBond {
   a: number;
   b: number;
+  /** 1-3, or 4 for aromatic (drawn as two sticks). */
   order: number;
   /** Drawn in the highlight colour (e.g. a bond that differs from the input). */
   highlight?: boolean;
@@ -22,6 +23,11 @@ export interface SceneBond {
 const BOND_RADIUS = 0.09;
 const MULTI_OFFSET = 0.13;
 const UP = new THREE.Vector3(0, 1, 0);
+
+/** Cylinders per bond: its order, aromatic (4) as two. */
+function sticks(order: number): number {
+  return order === 4 ? 2 : Math.min(Math.max(Math.round(order), 1), 3);
+}
 
 export class MoleculeScene {
   readonly renderer: THREE.WebGLRenderer;
@@ -76,14 +82,14 @@ export class MoleculeScene {
     this.scene.add(this.atoms);
 
     this.bondList = bonds;
-    const cylinders = bonds.reduce((s, b) => s + Math.min(Math.max(b.order, 1), 3), 0);
+    const cylinders = bonds.reduce((s, b) => s + sticks(b.order), 0);
     const cyl = new THREE.CylinderGeometry(1, 1, 1, 12, 1, true);
     const bondMat = new THREE.MeshStandardMaterial({ roughness: 0.5 });
     this.bonds = new THREE.InstancedMesh(cyl, bondMat, Math.max(cylinders, 1));
     this.bonds.count = cylinders;
     let k = 0;
     for (const b of bonds) {
-      for (let m = 0; m < Math.min(Math.max(b.order, 1), 3); m++) this.bonds.setColorAt(k++, c.set(b.highlight ? '#ff3b8d' : '#9aa3ad'));
+      for (let m = 0; m < sticks(b.order); m++) this.bonds.setColorAt(k++, c.set(b.highlight ? '#ff3b8d' : '#9aa3ad'));
     }
     if (this.bonds.instanceColor) this.bonds.instanceColor.needsUpdate = true;
     this.scene.add(this.bonds);
@@ -151,7 +157,7 @@ export class MoleculeScene {
       const len = dir.length();
       dir.normalize();
       q.setFromUnitVectors(UP, len > 1e-6 ? dir : UP);
-      const order = Math.min(Math.max(b.order, 1), 3);
+      const order = sticks(b.order);
       // Offset multiple bonds sideways, perpendicular to the bond and the view direction.
       view.subVectors(this.camera.position, pa).normalize();
       side.crossVectors(dir, view);

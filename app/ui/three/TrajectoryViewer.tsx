@@ -177,6 +177,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
       )}
       {count > 1 && (
         <div className="conformer-switch" role="group" aria-label="Conformers">
+          <span className="hint">Conformer</span>
           {Array.from({ length: count }, (_, i) => (
             <button key={i} type="button" aria-pressed={selected === i} aria-label={`Conformer ${i + 1}`} onClick={() => onSelect(i)}>
               {i + 1}
