@@ -63,6 +63,8 @@ export class Engine {
   private pass: GPUComputePassEncoder | null = null;
   /** Count of kernel dispatches since creation (for benchmarks and tests). */
   dispatchCount = 0;
+  /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
+  private profiler: Profiler | null = null;
 
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
@@ -115,6 +117,7 @@ export class Engine {
   fill(t: Tensor, value: 0): void {
     void value;
     this.endPass();
+    if (this.profiler) this.profiler.clears++;
     this.encoder.clearBuffer(t.buffer, 0, t.buffer.size);
   }
 
@@ -175,6 +178,7 @@ export class Engine {
   copy(src: Tensor, dst: Tensor): void {
     if (src.size !== dst.size) throw new Error(`copy: ${src} and ${dst} differ in size`);
     this.endPass();
+    if (this.profiler) this.profiler.copies++;
     if (src.byteLength > 0) this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteLength);
   }
 
@@ -256,6 +260,7 @@ export class Engine {
   dispatch(spec: DispatchSpec): void {
     const [x, y = 1, z = 1] = spec.workgroups;
     if (x === 0 || y === 0 || z === 0) return;
+    const t0 = this.profiler ? performance.now() : 0;
     const info = this.shader(spec.code);
     const pipeline = this.pipeline(spec.code, spec.entryPoint);
     const entries: GPUBindGroupEntry[] = [];
@@ -272,11 +277,82 @@ export class Engine {
       entries.push({ binding: res.entry.binding, resource: { buffer } });
     }
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (this.profiler) {
+      this.profiledDispatch(this.profiler, `${spec.op} ${spec.entryPoint}`, t0, pipeline, bindGroup, x, y, z);
+      return;
+    }
     if (!this.pass) this.pass = this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
+  }
+
+  // ---------------------------------------------------------------- profiling (benchmarks only)
+
+  /**
+   * Starts timing every dispatch on the GPU: each gets its own compute pass with timestamp writes
+   * (needs the 'timestamp-query' feature). Passes per dispatch cost a little, so the profiled total
+   * is a bit above an unprofiled step; the split by label is what it is for.
+   */
+  startProfile(): void {
+    if (!this.device.features.has('timestamp-query')) throw new Error('startProfile: the device lacks the timestamp-query feature');
+    this.endPass();
+    this.profiler = { sets: [], labels: [], encodeMs: new Map(), clears: 0, copies: 0 };
+  }
+
+  /** Stops profiling and returns GPU time and count per dispatch label (op and entry point). */
+  async stopProfile(): Promise<ProfileReport> {
+    const p = this.profiler;
+    if (!p) throw new Error('stopProfile: no profile was started');
+    this.profiler = null;
+    this.endPass();
+    const n = p.labels.length;
+    const resolve = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    p.sets.forEach((set, k) => {
+      const first = k * PROFILE_SET_DISPATCHES;
+      const count = Math.min(PROFILE_SET_DISPATCHES, n - first) * 2;
+      if (count > 0) this.encoder.resolveQuerySet(set, 0, count, resolve, first * 16);
+    });
+    if (n > 0) this.encoder.copyBufferToBuffer(resolve, 0, staging, 0, n * 16);
+    this.submit();
+    await staging.mapAsync(GPUMapMode.READ);
+    const stamps = new BigUint64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    resolve.destroy();
+    for (const set of p.sets) set.destroy();
+    const byLabel = new Map<string, ProfileRow>();
+    for (let i = 0; i < n; i++) {
+      const label = p.labels[i];
+      const row = byLabel.get(label) ?? { label, count: 0, gpuMs: 0, encodeMs: 0 };
+      row.count++;
+      row.gpuMs += Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6;
+      byLabel.set(label, row);
+    }
+    for (const [label, ms] of p.encodeMs) {
+      const row = byLabel.get(label);
+      if (row) row.encodeMs = ms;
+    }
+    const rows = [...byLabel.values()].sort((a, b) => b.gpuMs - a.gpuMs);
+    return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: rows.reduce((s, r) => s + r.gpuMs, 0) };
+  }
+
+  private profiledDispatch(p: Profiler, label: string, t0: number, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y: number, z: number): void {
+    const i = p.labels.length;
+    const k = Math.floor(i / PROFILE_SET_DISPATCHES);
+    if (k === p.sets.length) p.sets.push(this.device.createQuerySet({ type: 'timestamp', count: PROFILE_SET_DISPATCHES * 2 }));
+    const slot = (i % PROFILE_SET_DISPATCHES) * 2;
+    this.endPass();
+    const pass = this.encoder.beginComputePass({ timestampWrites: { querySet: p.sets[k], beginningOfPassWriteIndex: slot, endOfPassWriteIndex: slot + 1 } });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    pass.end();
+    p.labels.push(label);
+    this.dispatchCount++;
+    p.encodeMs.set(label, (p.encodeMs.get(label) ?? 0) + performance.now() - t0);
   }
 
   /** Submits what has been encoded so far. */
@@ -333,6 +409,37 @@ export class Engine {
   destroy(): void {
     this.device.destroy();
   }
+}
+
+/** Dispatches per timestamp query set (two queries each; 4096 queries is the spec's maximum). */
+const PROFILE_SET_DISPATCHES = 2048;
+
+interface Profiler {
+  sets: GPUQuerySet[];
+  /** Label of each profiled dispatch, in encode order. */
+  labels: string[];
+  /** Host time spent encoding (bind group, pass, dispatch) per label. */
+  encodeMs: Map<string, number>;
+  clears: number;
+  copies: number;
+}
+
+export interface ProfileRow {
+  /** `op entryPoint` of the dispatch. */
+  label: string;
+  count: number;
+  /** GPU time between the pass's begin and end timestamps, summed. */
+  gpuMs: number;
+  /** Host time in `dispatch` (shader lookup, uniform, bind group, pass and dispatch encoding), summed. */
+  encodeMs: number;
+}
+
+export interface ProfileReport {
+  rows: ProfileRow[];
+  dispatches: number;
+  clears: number;
+  copies: number;
+  gpuMs: number;
 }
 
 function bucketSize(bytes: number): number {
