@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bmm } from './bmm';
+import { bmm, splitK } from './bmm';
 import { bmmBackward, bmmForward } from '../reference/bmm';
 import { mulberry32, randnArray } from '../reference/random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
@@ -10,6 +10,8 @@ const SHAPES: [number, number, number, number][] = [
   [3, 13, 13, 10],
   [5, 9, 4, 9],
   [2, 70, 6, 3],
+  // Long K into a small output: split-K (partial products per K chunk, then an in-order sum).
+  [2, 5, 700, 6],
 ];
 const TRANS: [boolean, boolean][] = [
   [false, false],
@@ -79,6 +81,41 @@ describe('bmm', () => {
     const ref = bmmBackward(q, q, dy, B, { a: [N, C], b: [N, C], transB: true });
     expectClose(await readF64(e.gradOf(qt)), ref.da.map((v, i) => v + ref.db[i]), { ...tol, what: 'dq' });
     e.endStep();
+  });
+
+  it('split-K chunks cover K exactly and only split small outputs with long K', () => {
+    for (const [groups, K, batch] of [[1, 8464, 1], [4, 2202, 1], [3, 300, 1], [2, 700, 2], [1, 255, 1], [64, 10000, 1]]) {
+      const { splits, kChunk } = splitK(groups, K, batch);
+      expect(splits * kChunk).toBeGreaterThanOrEqual(K);
+      expect((splits - 1) * kChunk).toBeLessThan(K);
+      if (splits > 1) expect(kChunk).toBeGreaterThanOrEqual(128);
+    }
+    expect(splitK(1, 255, 1).splits).toBe(1);
+    expect(splitK(64, 10000, 1).splits).toBe(1);
+    expect(splitK(1, 8464, 1).splits).toBeGreaterThan(1);
+  });
+
+  it('a split-K product and its gradients are bit-identical when run twice', async () => {
+    const e = await testEngine();
+    const [B, M, K, N] = [1, 16, 3000, 12];
+    const rng = mulberry32(21);
+    const a = randnArray(B * M * K, rng);
+    const b = randnArray(B * K * N, rng);
+    const dy = randnArray(B * M * N, rng);
+    const run = async () => {
+      const at = e.fromArray(a, [B, K, M], { requiresGrad: true });
+      const bt = e.fromArray(b, [B, K, N], { requiresGrad: true });
+      const y = bmm(at, bt, { transA: true });
+      e.backward(y, e.fromArray(dy, [B, M, N]));
+      const out = [await y.read(), await e.gradOf(at).read(), await e.gradOf(bt).read()];
+      e.endStep();
+      return out;
+    };
+    const first = await run();
+    const second = await run();
+    for (let i = 0; i < 3; i++) expect(Array.from(second[i])).toEqual(Array.from(first[i]));
+    const ref = bmmForward(a, b, B, { a: [K, M], b: [K, N], transA: true });
+    expectClose(Array.from(first[0]), ref, { atol: 1e-4, rtol: 1e-4, what: 'split-K forward' });
   });
 
   it('rejects mismatched batches and inner dimensions', async () => {

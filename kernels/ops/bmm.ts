@@ -6,7 +6,7 @@
  */
 import gemmSource from './bmm.wgsl?raw';
 import activationSource from './activation.wgsl?raw';
-import { MAX_GROUPS_PER_DIM, type Engine } from '../engine';
+import { MAX_GROUPS_PER_DIM, grid1d, type Engine } from '../engine';
 import { shapeString, assertDType, type Tensor } from '../tensor';
 
 export interface MatrixView {
@@ -102,6 +102,7 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
   if (groups.some((g) => g > MAX_GROUPS_PER_DIM)) {
     throw new Error(`${op}: ${batch} x [${M}, ${N}] output needs ${shapeString(groups)} workgroups, over ${MAX_GROUPS_PER_DIM} per dimension`);
   }
+  const split = epilogue ? { splits: 1, kChunk: K } : splitK(groups[0] * groups[1] * batch, K, batch);
   const params = {
     M, N, K,
     aBatch: a.batch, aRow: a.row, aCol: a.col,
@@ -110,7 +111,19 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     accumulate: spec.accumulate ? 1 : 0,
     hasBias: spec.bias ? 1 : 0,
     act: spec.act ?? 0,
+    splits: split.splits,
+    kChunk: split.kChunk,
+    batches: batch,
   };
+  if (split.splits > 1) {
+    // Fixed chunking (a function of the shapes only) and an in-order second pass: deterministic.
+    const partial = e.empty([batch * split.splits, M, N], { name: `${op}.splitK` });
+    const code = gemmCode(shape);
+    const bindings = { a: a.tensor, b: b.tensor, partial };
+    e.dispatch({ op, code, entryPoint: 'gemm_partial', params, bindings, workgroups: [groups[0], groups[1], batch * split.splits] });
+    e.dispatch({ op, code, entryPoint: 'gemm_reduce', params, bindings: { partial, c: c.tensor }, workgroups: grid1d(batch * M * N) });
+    return;
+  }
   const bindings: Record<string, Tensor> = { a: a.tensor, b: b.tensor, c: c.tensor };
   let entryPoint = 'gemm';
   if (epilogue) {
@@ -123,6 +136,23 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     }
   }
   e.dispatch({ op, code: gemmCode(shape), entryPoint, params, bindings, workgroups: groups });
+}
+
+/** Split-K when the output has few workgroups and K is long: at least this many per chunk... */
+const SPLITK_MIN_CHUNK = 128;
+/** ...and chunks until the grid has about this many workgroups. */
+const SPLITK_TARGET_GROUPS = 64;
+
+/**
+ * How to cut K: `splits` chunks of `kChunk` (splits = 1: no split). Depends on the shapes only,
+ * so the summation order, hence every bit of the result, is the same on every run.
+ */
+export function splitK(groups: number, K: number, batch: number): { splits: number; kChunk: number } {
+  if (groups >= SPLITK_TARGET_GROUPS || K < 2 * SPLITK_MIN_CHUNK) return { splits: 1, kChunk: K };
+  const want = Math.min(Math.ceil(SPLITK_TARGET_GROUPS / groups), Math.floor(K / SPLITK_MIN_CHUNK), Math.floor(MAX_GROUPS_PER_DIM / batch));
+  if (want <= 1) return { splits: 1, kChunk: K };
+  const kChunk = Math.ceil(K / want);
+  return { splits: Math.ceil(K / kChunk), kChunk };
 }
 
 export interface TransposeOptions {

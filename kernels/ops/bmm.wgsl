@@ -21,6 +21,10 @@ struct Params {
   accumulate: u32,
   hasBias: u32,
   act: u32,
+  // Split-K (gemm_partial / gemm_reduce): K is cut into `splits` chunks of `kChunk`.
+  splits: u32,
+  kChunk: u32,
+  batches: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,9 +34,18 @@ struct Params {
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 // Pre-activation A B + bias, saved for the backward of a fused activation.
 @group(0) @binding(5) var<storage, read_write> z: array<f32>;
+// Split-K partial products, [batch * splits, M, N] row-major.
+@group(0) @binding(6) var<storage, read_write> partial: array<f32>;
+
+const WG_REDUCE = 256u;
 
 // The 4x4 block whose top-left corner is (r0, c0) in batch `batch`: acc[r][j] = C(r0 + r, c0 + j).
 fn gemm_block(batch: u32, r0: u32, c0: u32) -> array<vec4f, 4> {
+  return gemm_block_range(batch, r0, c0, 0u, params.K);
+}
+
+// The same block, summed over k in [k0, k1) only.
+fn gemm_block_range(batch: u32, r0: u32, c0: u32, k0: u32, k1: u32) -> array<vec4f, 4> {
   let p = params;
   let aBase = batch * p.aBatch;
   let bBase = batch * p.bBatch;
@@ -50,7 +63,7 @@ fn gemm_block(batch: u32, r0: u32, c0: u32) -> array<vec4f, 4> {
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var k = 0u; k < p.K; k++) {
+  for (var k = k0; k < k1; k++) {
     let ak = k * p.aCol;
     let bk = k * p.bRow;
     let bv = vec4f(b[b0 + bk], b[b1 + bk], b[b2 + bk], b[b3 + bk]);
@@ -134,4 +147,45 @@ fn gemm_epilogue_z(@builtin(global_invocation_id) gid: vec3u) {
       c[i] = apply_act(pre);
     }
   }
+}
+
+// Split-K, pass 1: the product over the k chunk `split` of batch `batch` (gid.z = batch * splits +
+// split) into partial. Weight gradients (dW = dZᵀ X) reduce over ten thousand rows into a small
+// output: one pass would have a handful of invocations each looping over all of K.
+@compute @workgroup_size(8, 8)
+fn gemm_partial(@builtin(global_invocation_id) gid: vec3u) {
+  let r0 = gid.y * 4u;
+  let c0 = gid.x * 4u;
+  if (r0 >= params.M || c0 >= params.N) { return; }
+  let split = gid.z % params.splits;
+  let k0 = split * params.kChunk;
+  let k1 = min(params.K, k0 + params.kChunk);
+  var acc = gemm_block_range(gid.z / params.splits, r0, c0, k0, k1);
+  let base = gid.z * params.M * params.N;
+  for (var r = 0u; r < 4u; r++) {
+    let row = r0 + r;
+    if (row >= params.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let col = c0 + j;
+      if (col >= params.N) { break; }
+      partial[base + row * params.N + col] = acc[r][j];
+    }
+  }
+}
+
+// Split-K, pass 2: C (+)= the chunks' partial products added in chunk order (deterministic).
+@compute @workgroup_size(WG_REDUCE)
+fn gemm_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG_REDUCE;
+  let mn = params.M * params.N;
+  if (i >= mn * params.batches) { return; }
+  let batch = i / mn;
+  let rc = i % mn;
+  var s = 0.0;
+  for (var split = 0u; split < params.splits; split++) {
+    s = s + partial[(batch * params.splits + split) * mn + rc];
+  }
+  let ci = c_index(batch, rc / params.N, rc % params.N);
+  if (params.accumulate != 0u) { s = s + c[ci]; }
+  c[ci] = s;
 }
