@@ -39,6 +39,13 @@ test('sample 2 conformers with few steps: frames stream, the 3D view changes, me
   expect(first.drawn).toBeGreaterThan(500);
   expect(last.drawn).toBeGreaterThan(500);
   expect(last.fingerprint).not.toBe(first.fingerprint);
+  // Space toggles playback (the scrub paused it).
+  const play = panel.getByRole('button', { name: 'Play', exact: true });
+  await expect(play).toHaveAttribute('aria-pressed', 'false');
+  await page.keyboard.press('Space');
+  await expect(play).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Space');
+  await expect(play).toHaveAttribute('aria-pressed', 'false');
   // Switching conformer changes the picture too.
   await panel.getByRole('button', { name: 'Conformer 2' }).click();
   await page.waitForTimeout(500);

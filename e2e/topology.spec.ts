@@ -39,3 +39,31 @@ test('opening a 3D molfile in the molecule editor keeps its geometry as the RMSD
   await expect(page.getByRole('textbox', { name: 'SMILES' })).toHaveValue('C[C@H](N)C(=O)O');
   await expect(page.locator('.editor-canvas [data-atom]')).toHaveCount(6);
 });
+
+test('generate a topology from a 3D file: the heat map animates and the result is compared', async ({ page }) => {
+  test.setTimeout(600_000);
+  // Weights: a tiny model trained for a few steps here (no shipped file needed).
+  await openApp(page, 'panel=train&ds=druglike&width=16&depth=1&swidth=8&bs=2&total=1000&log=2&tsteps=10&tframes=5');
+  const train = page.getByRole('tabpanel', { name: 'Train' });
+  await train.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(train.getByTestId('train-step')).toHaveText(/^([2-9]|\d\d+) \//, { timeout: 300_000 });
+  await train.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(train.getByTestId('train-state')).toHaveText('Paused', { timeout: 120_000 });
+
+  await page.getByRole('tab', { name: '3D → 2D' }).click();
+  const tab = page.getByRole('tabpanel', { name: '3D → 2D' });
+  await tab.getByLabel('3D structure file').setInputFiles(data('alanine_3d.sdf'));
+  await tab.getByRole('button', { name: 'Generate topology' }).click();
+  await expect(tab.getByText(/^done in/)).toBeVisible({ timeout: 300_000 });
+  const heat = tab.getByRole('img', { name: /Adjacency matrix, step/ });
+  await expect(heat).toBeVisible();
+  // A 6 x 6 matrix, several frames to scrub through.
+  expect(await heat.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([6, 6]);
+  const slider = tab.getByRole('slider', { name: 'Adjacency frame' });
+  expect(Number(await slider.getAttribute('max'))).toBeGreaterThanOrEqual(2);
+  await slider.fill('0');
+  await expect(heat).toHaveAttribute('data-frame', '0');
+  // The recovered graph is drawn against the input with its differences counted.
+  await expect(tab.getByText(/^Recovered:/)).toBeVisible();
+  await expect(tab.getByRole('img', { name: /Recovered bonds compared with the input: \d+ bonds added, \d+ lost/ })).toBeVisible();
+});

@@ -11,6 +11,9 @@ const LABEL_LIGHT: Record<string, string> = {
   N: '#2040d0', O: '#d00000', F: '#3a8f1a', P: '#d06000', S: '#9a8a00', Cl: '#178a17', Br: '#8f2222', I: '#7a007a', B: '#b06060', Si: '#8a6a40',
 };
 
+/** CPK blue and dark red are too dim on a dark background. */
+const LABEL_DARK: Record<string, string> = { N: '#7c9cff', O: '#ff6b6b', Br: '#e07a5f', P: '#ffa040' };
+
 export function color3D(el: string): string {
   return CPK[el] ?? '#ff1493';
 }
@@ -18,7 +21,7 @@ export function color3D(el: string): string {
 /** Label colour in the 2D editor; carbon uses the text colour. */
 export function labelColor(el: string, dark: boolean): string {
   if (el === 'C') return 'var(--fg)';
-  return dark ? (CPK[el] ?? '#ff69b4') : (LABEL_LIGHT[el] ?? '#c0187a');
+  return dark ? (LABEL_DARK[el] ?? CPK[el] ?? '#ff69b4') : (LABEL_LIGHT[el] ?? '#c0187a');
 }
 
 /** Van der Waals-ish display radii in Å, scaled down for ball-and-stick. */

@@ -22,15 +22,22 @@ export const SHORTCUTS: [string, string][] = [
   ['?', 'Show these shortcuts'],
 ];
 
-type Handler = () => void;
-let transportToggle: Handler | null = null;
+interface Transport {
+  toggle(): void;
+  /** Whether its view is on screen (panels in inactive tabs are hidden). */
+  visible(): boolean;
+}
+const transports = new Set<Transport>();
 
-/** The 3D viewer registers its play/pause here while mounted. */
-export function registerTransport(toggle: Handler): () => void {
-  transportToggle = toggle;
-  return () => {
-    if (transportToggle === toggle) transportToggle = null;
-  };
+/** Each trajectory player registers its play/pause here while mounted; Space drives the visible one. */
+export function registerTransport(t: Transport): () => void {
+  transports.add(t);
+  return () => void transports.delete(t);
+}
+
+function visibleTransport(): Transport | null {
+  for (const t of transports) if (t.visible()) return t;
+  return null;
 }
 
 const ELEMENT_KEYS: Record<string, string> = { c: 'C', n: 'N', o: 'O', f: 'F', s: 'S', p: 'P', l: 'Cl', b: 'Br' };
@@ -89,9 +96,10 @@ export function useGlobalShortcuts(): void {
         return;
       }
       if (e.key === ' ' && !(e.target as HTMLElement | null)?.closest?.('button, a, [role="tab"]')) {
-        if (transportToggle) {
+        const t = visibleTransport();
+        if (t) {
           e.preventDefault();
-          transportToggle();
+          t.toggle();
         }
         return;
       }

@@ -135,9 +135,10 @@ export async function tidyGraph(g: EdGraph): Promise<EdGraph> {
       const ib = index.get(b.b)!;
       const fwd = byPair.get(`${ia}-${ib}`);
       const rev = byPair.get(`${ib}-${ia}`);
-      const { wedge: _old, ...plain } = b;
+      const { wedge: _wedge, either: _either, ...plain } = b;
       if (fwd?.wedge) return { ...plain, wedge: fwd.wedge };
       if (rev?.wedge) return { ...plain, a: b.b, b: b.a, wedge: rev.wedge };
+      if (fwd?.either || rev?.either) return { ...plain, either: true as const };
       return plain;
     });
     return { ...g, atoms, bonds };
@@ -163,6 +164,7 @@ export async function depict(input: string, opts: DepictOptions): Promise<string
     if (opts.bonds?.length) details.bonds = opts.bonds;
     if (opts.dark) details.backgroundColour = [0, 0, 0, 0];
     if (opts.dark) details.symbolColour = [0.9, 0.9, 0.9];
+    if (opts.dark) details.annotationColour = [0.85, 0.85, 0.85];
     if (opts.dark) details.atomColourPalette = { 6: [0.9, 0.9, 0.9], 7: [0.5, 0.6, 1], 8: [1, 0.45, 0.45], 16: [0.95, 0.8, 0.3] };
     return mol.get_svg_with_highlights(JSON.stringify(details));
   });

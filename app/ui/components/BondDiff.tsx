@@ -83,7 +83,7 @@ export function BondDiff({ positions, inputElements, inputBonds, recoveredElemen
           return (
             <g key={k} className={`diff-bond ${kind}`} data-kind={kind}>
               <title>{`${inputElements[b.a]}${b.a + 1}–${inputElements[b.b]}${b.b + 1}: input ${ORDER_NAME[inputOrder.get(k) ?? 0]}, recovered ${ORDER_NAME[recOrder.get(k) ?? 0]}`}</title>
-              <line x1={pts[b.a].x} y1={pts[b.a].y} x2={pts[b.b].x} y2={pts[b.b].y} strokeWidth={order === 1 ? 0.09 : order === 4 ? 0.14 : 0.06 + 0.06 * order} />
+              <line x1={pts[b.a].x} y1={pts[b.a].y} x2={pts[b.b].x} y2={pts[b.b].y} strokeWidth={order === 4 ? 0.11 : 0.03 + 0.04 * order} />
             </g>
           );
         })}

@@ -23,6 +23,8 @@ export interface EdBond {
   order: BondOrder;
   /** Stereo wedge of a single bond, pointing from a (the stereocentre) to b: molfile 1 = wedge, 6 = hash. */
   wedge?: 1 | 6;
+  /** A double bond whose E/Z is unspecified (molfile stereo 3), so the drawing does not imply one. */
+  either?: true;
 }
 
 export interface EdGraph {

@@ -17,7 +17,7 @@ export function graphToMolblock(g: EdGraph, title = ''): string {
     lines.push(`${coord(a.x)}${coord(-a.y)}${coord(0)} ${a.el.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
   }
   for (const b of g.bonds) {
-    lines.push(`${pad(index.get(b.a)!, 3)}${pad(index.get(b.b)!, 3)}${pad(b.order, 3)}${pad(b.order === 1 && b.wedge ? b.wedge : 0, 3)}`);
+    lines.push(`${pad(index.get(b.a)!, 3)}${pad(index.get(b.b)!, 3)}${pad(b.order, 3)}${pad(b.order === 1 && b.wedge ? b.wedge : b.order === 2 && b.either ? 3 : 0, 3)}`);
   }
   const charged = g.atoms.map((a, i) => [i + 1, a.charge] as const).filter(([, c]) => c !== 0);
   for (let i = 0; i < charged.length; i += 8) {
@@ -74,6 +74,7 @@ export function molblockToGraph(text: string): EdGraph {
     const stereo = parseInt(l.slice(9, 12), 10) || 0;
     const bond: EdBond = { id: nextId++, a: ia, b: ib, order: t as BondOrder };
     if (t === 1 && (stereo === 1 || stereo === 6)) bond.wedge = stereo;
+    if (t === 2 && stereo === 3) bond.either = true;
     bonds.push(bond);
   }
   let sawChg = false;

@@ -127,7 +127,14 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
     }
   }, [live]);
 
-  useEffect(() => registerTransport(() => setPlaying((p) => !p)), []);
+  useEffect(
+    () =>
+      registerTransport({
+        toggle: () => setPlaying((p) => !p),
+        visible: () => !!canvasRef.current && canvasRef.current.offsetParent !== null && state.current.frames.length > 1 && !state.current.live,
+      }),
+    [],
+  );
 
   const n = frames.length;
   const shown = frames[Math.min(frame, Math.max(n - 1, 0))];
