@@ -225,7 +225,8 @@ export class Trainer {
     this.health.zeroIfFlagged(slot, grads);
     this.optimizer.step();
     this.health.restoreIfFlagged(slot);
-    e.endStep();
+    // Bounded queue: without it the host runs ahead of a slow GPU and Dawn crashes (engine.ts).
+    await e.endStepAsync();
     this.steps = index + 1;
     this.windowMolecules += host.numGraphs;
     this.totalMolecules += host.numGraphs;
