@@ -66,6 +66,10 @@ test('sample 2 conformers with few steps: frames stream, the 3D view changes, me
     expect(m.molecule.positions).toBeDefined();
     expect(m.props.conformer).toBe(String(m.record));
   }
+  // The selected conformer goes to the 3D -> 2D panel as its input.
+  await panel.getByRole('button', { name: 'Recover its graph (3D → 2D)' }).click();
+  await expect(page.getByRole('tab', { name: '3D → 2D' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tabpanel', { name: '3D → 2D' }).getByText(/Input: sampled conformer 2 of C\[C@H\]\(N\)C\(=O\)O · 6 heavy atoms/)).toBeVisible();
 });
 
 test('the sampler offers the tab’s own model only once one exists', async ({ page }) => {

@@ -31,6 +31,12 @@ test('train a few steps, see the loss chart, pause, save a checkpoint, reload an
   await expect(tab2.getByText(/Checkpoint loaded at step \d+/)).toBeVisible({ timeout: 120_000 });
   await expect(tab2.getByTestId('train-step')).toHaveText(new RegExp(`^${pausedAt + 1} /`));
   await expect(tab2.getByTestId('train-state')).toHaveText('Paused');
+  // Reset clears the run view; the next Train starts fresh.
+  await tab2.getByRole('button', { name: 'Reset', exact: true }).click();
+  await expect(tab2.getByTestId('train-state')).toHaveText('Not started');
+  await expect(tab2.getByTestId('train-step')).toHaveText('0 / 400');
+  await page.waitForTimeout(1000); // the worker's answer to 'stop' must not bring the old run back
+  await expect(tab2.getByTestId('train-state')).toHaveText('Not started');
 });
 
 test('a corrupt checkpoint file is refused with the worker’s reason, shown in the UI', async ({ page }) => {

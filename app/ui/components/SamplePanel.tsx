@@ -8,6 +8,8 @@ import { useEngine } from '../state/engineStore';
 import { useMolecule } from '../state/moleculeStore';
 import { useSample, SAMPLE_LIMITS, type SampledMolecule } from '../state/sampleStore';
 import { useTrain } from '../state/trainStore';
+import { useTopology } from '../state/topologyStore';
+import { useUi } from '../state/uiStore';
 import { atomIndex } from '../editor/graph';
 import type { ConformerMetrics, ReferenceGeometry } from '../chem/conformers';
 import { download, formatDuration, NumberField, SeedField, SelectField } from './fields';
@@ -205,6 +207,18 @@ function SampleResults() {
     }
   };
 
+  const toTopology = async () => {
+    try {
+      const n = molecule.elements.length;
+      const { topologyInputFromConformer } = await import('../chem/topologyInput');
+      const input = await topologyInputFromConformer(molecule.molblock, final!.slice(selected * n * 3, (selected + 1) * n * 3), `sampled conformer ${selected + 1} of ${molecule.name ?? molecule.smiles}`);
+      useTopology.getState().setInput(input);
+      useUi.getState().setPanel('topology');
+    } catch (e) {
+      setMetricsError(`cannot use the conformer: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
   return (
     <div className="sample-results">
       <Suspense fallback={<p className="hint">Loading the 3D view…</p>}>
@@ -231,6 +245,9 @@ function SampleResults() {
             </button>
             <button type="button" onClick={() => void save('trajectory')} disabled={frames.length < 2}>
               Download trajectory (XYZ)
+            </button>
+            <button type="button" onClick={() => void toTopology()} title="Recover the graph of this conformer with the 3D → 2D model">
+              Recover its graph (3D → 2D)
             </button>
           </div>
           <MetricsTable metrics={metrics} reference={reference} selected={selected} onSelect={select} />

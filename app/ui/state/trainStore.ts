@@ -171,7 +171,9 @@ export const useTrain = create<TrainState>((set, get) => ({
     const next = { ...get().settings, ...patch };
     // A new preset brings its own widths, learning rate and loss weights.
     if (patch.preset && patch.preset !== get().settings.preset) Object.assign(next, presetDefaults(patch.preset));
-    set({ settings: sanitizeTrainSettings(next) });
+    const settings = sanitizeTrainSettings(next);
+    // Before a run exists, the progress line shows the planned length.
+    set(get().status === 'idle' ? { settings, totalSteps: settings.totalSteps } : { settings });
   },
   notice: (text, level) => set((s) => ({ notices: [...s.notices.slice(-19), { id: noticeId++, text, level }] })),
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
@@ -197,12 +199,14 @@ export const useTrain = create<TrainState>((set, get) => ({
   },
   reset: (client) => {
     if (get().hasModel) client.send({ type: 'stop' });
-    set({ status: 'idle', step: 0, history: emptyHistory(), version: get().version + 1, stepsPerSecond: 0, moleculesPerSecond: 0, runSettings: null });
+    set({ status: 'idle', step: 0, totalSteps: get().settings.totalSteps, history: emptyHistory(), version: get().version + 1, stepsPerSecond: 0, moleculesPerSecond: 0, runSettings: null });
   },
   loadCheckpoint: (client, bytes, label) => {
-    set({ status: 'loading' });
+    // 'resume' after loading runs to the form's total steps (at least the checkpoint's step).
+    const totalSteps = get().settings.totalSteps;
+    set({ status: 'loading', totalSteps });
     get().notice(`Loading checkpoint ${label}…`, 'info');
-    client.send({ type: 'loadCheckpoint', bytes }, [bytes]);
+    client.send({ type: 'loadCheckpoint', bytes, totalSteps }, [bytes]);
   },
 }));
 
@@ -216,6 +220,8 @@ export function connectTraining(client: WorkerClient): () => void {
     client.on('datasetLoaded', (e) => st.setState({ dataset: { name: e.name, molecules: e.molecules } })),
     client.on('progress', (e) => {
       const s = st.getState();
+      // After Reset, the stopped run's last window may still arrive: it belongs to no chart.
+      if (s.status === 'idle') return;
       const h = s.history;
       h.steps.push(e.step);
       for (const k of LOSS_KEYS) h.values[k].push(e.losses[k]);
@@ -234,10 +240,13 @@ export function connectTraining(client: WorkerClient): () => void {
     client.on('stepSkipped', (e) => st.getState().notice(`Step ${e.step + 1} was skipped (${e.reason}); the learning rate is now ${e.lr.toExponential(2)}.`, 'warning')),
     client.on('paused', (e) => {
       const s = st.getState();
+      if (s.status === 'idle') return st.setState({ hasModel: true });
       if (s.status === 'loading') s.notice(`Checkpoint loaded at step ${e.step}.`, 'info');
-      st.setState({ status: 'paused', step: e.step, hasModel: true });
+      st.setState({ status: 'paused', step: e.step, totalSteps: Math.max(s.totalSteps, e.step), hasModel: true });
     }),
-    client.on('done', (e) => st.setState({ status: 'done', step: e.step })),
+    client.on('done', (e) => {
+      if (st.getState().status !== 'idle') st.setState({ status: 'done', step: e.step });
+    }),
     client.on('error', (e) => {
       const s = st.getState();
       const ours = (client.lastCommand !== null && TRAINING_COMMANDS.has(client.lastCommand)) || TRAINING_ERROR.test(e.message);
