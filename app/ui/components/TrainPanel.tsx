@@ -87,7 +87,7 @@ function TrainControls() {
       <button type="button" className="primary" disabled={!engineReady || busy || status === 'running'} onClick={() => st.train(client)} title={resumable ? 'Resume the paused run' : 'Start a new run from the seed'}>
         Train
       </button>
-      <button type="button" disabled={status !== 'running'} onClick={() => st.pause(client)}>
+      <button type="button" disabled={status !== 'running' && status !== 'starting'} onClick={() => st.pause(client)}>
         Pause
       </button>
       <button type="button" disabled={!engineReady || !hasModel || status !== 'paused'} onClick={() => st.stepOnce(client)} title="Run exactly one training step">
