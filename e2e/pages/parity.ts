@@ -1,15 +1,16 @@
 /**
- * Entry of e2e/pages/parity.html: runs the parity computation (./parityRun.ts) on navigator.gpu
- * and publishes the result for e2e/training-parity.spec.ts as `window.__parity` (and as text in
- * the status element). `?data=NAME` picks public/data/NAME.bin; the spec chooses it.
+ * The page entry of e2e/training-parity.spec.ts, built by Vite as a second input next to the app
+ * (vite.config.ts) and loaded by a minimal HTML shell that the spec serves on the preview server's
+ * origin. The computation runs in a module worker (./parityWorker.ts), as the app's training does,
+ * and for a build reason: Vite bundles each worker on its own, so this entry shares no module with
+ * the app and (being a script, not an HTML page) gets no modulepreload polyfill either; the app's
+ * build output stays byte for byte what it is without this entry.
+ *
+ * The outcome is published as `window.__parity` and as text in a status element. Worker errors are
+ * re-logged here with console.error, so the shared e2e fixture (which fails a test on any console
+ * error) sees them whatever Playwright reports of worker consoles.
  */
-import { createGpuContext, describeAdapter } from '../../kernels/device';
-import { Engine } from '../../kernels/engine';
-import { runParity, type ParityResult } from './parityRun';
-
-export type ParityOutcome =
-  | { ok: true; adapter: string; isFallbackAdapter: boolean; seconds: number; result: ParityResult }
-  | { ok: false; error: string };
+import type { ParityOutcome, ParityWorkerMessage } from './parityWorker';
 
 declare global {
   interface Window {
@@ -17,24 +18,26 @@ declare global {
   }
 }
 
-async function main(): Promise<ParityOutcome> {
-  const name = new URLSearchParams(location.search).get('data');
-  if (!name || !/^[\w-]+$/.test(name)) throw new Error(`parity page: ?data=NAME is required (a file under public/data/), got ${JSON.stringify(name)}`);
-  const t0 = performance.now();
-  // Throws WebGPUUnavailableError when there is no navigator.gpu or no adapter: the spec fails on it.
-  const ctx = await createGpuContext();
-  const engine = new Engine(ctx);
-  const res = await fetch(`${import.meta.env.BASE_URL}data/${name}.bin`);
-  if (!res.ok) throw new Error(`parity page: data/${name}.bin answered ${res.status} ${res.statusText}`);
-  const result = await runParity(engine, await res.arrayBuffer(), `${name}.bin`);
-  engine.destroy();
-  return { ok: true, adapter: describeAdapter(ctx.info), isFallbackAdapter: ctx.info.isFallbackAdapter, seconds: (performance.now() - t0) / 1000, result };
-}
+const status = document.createElement('pre');
+status.setAttribute('role', 'status');
+status.setAttribute('aria-label', 'Parity status');
+status.textContent = 'running…';
+document.body.append(status);
+const publish = (outcome: ParityOutcome) => {
+  window.__parity ??= outcome;
+  status.textContent = JSON.stringify(window.__parity, null, 2);
+};
 
-const status = document.getElementById('status')!;
-main()
-  .catch((err: unknown): ParityOutcome => ({ ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }))
-  .then((outcome) => {
-    window.__parity = outcome;
-    status.textContent = JSON.stringify(outcome, null, 2);
-  });
+const data = new URLSearchParams(location.search).get('data') ?? '';
+const worker = new Worker(new URL('./parityWorker.ts', import.meta.url), { type: 'module', name: 'parity' });
+worker.onmessage = (event: MessageEvent<ParityWorkerMessage>) => {
+  const m = event.data;
+  if (m.type === 'consoleError') console.error(`[parity worker] ${m.text}`);
+  else publish(m.outcome);
+};
+worker.onerror = (event) => {
+  const text = `parity worker failed: ${event.message || 'could not load the worker script'}`;
+  console.error(text);
+  publish({ ok: false, error: text });
+};
+worker.postMessage({ data });
