@@ -51,7 +51,8 @@ export default function LossChart() {
       height: 260,
       scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
       axes: [
-        { stroke: axisColor, grid, label: 'step', labelSize: 18 },
+        // Steps are whole numbers: no 2.5 ticks.
+        { stroke: axisColor, grid, label: 'step', labelSize: 18, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000] },
         { stroke: axisColor, grid, size: 56, label: 'loss', labelSize: 18 },
       ],
       legend: { live: true },

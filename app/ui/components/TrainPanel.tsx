@@ -37,6 +37,8 @@ function TrainSettingsForm() {
   const status = useTrain((st) => st.status);
   const locked = status === 'running' || status === 'starting' || status === 'pausing' || status === 'stepping';
   return (
+    <details className="settings-details" open>
+      <summary>Settings{locked ? ' (locked while training runs)' : ''}</summary>
     <div className="train-settings">
       <Fieldset legend="Data and model">
         <SelectField label="Data set" value={s.dataset} options={DATASETS} onChange={(dataset) => set({ dataset })} disabled={locked} />
@@ -68,6 +70,7 @@ function TrainSettingsForm() {
         <NumberField label="3D→2D" value={s.coeffGen3Dto2D} min={0} max={100} step="any" onChange={(coeffGen3Dto2D) => set({ coeffGen3Dto2D })} disabled={locked} title="Multiplies 0.5 (L_X + L_A), as the reference code does" />
       </Fieldset>
     </div>
+    </details>
   );
 }
 
