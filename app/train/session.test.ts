@@ -116,3 +116,21 @@ describe('TrainingSession (the worker training commands)', () => {
     await expect(session.loadDataset('missing')).rejects.toThrow(/no data set missing/);
   });
 });
+
+describe('TrainingSession edge cases', () => {
+  it('a single Step that closes a logging window reports its losses', async () => {
+    const { session, events, next } = await harness();
+    const paused = next('paused');
+    const start = session.startTraining(config({ logEvery: 1, totalSteps: 10 }));
+    session.pause(); // arrives while the run is being set up
+    await start;
+    await paused;
+    expect(session.runState).toBe('paused');
+    const before = events.filter((e) => e.type === 'progress').length;
+    await session.stepOnce();
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.length).toBe(before + 1);
+    const last = progress[progress.length - 1];
+    expect(last.type === 'progress' && last.step).toBe(before + 1);
+  });
+});

@@ -57,6 +57,10 @@ export class TrainingSession {
   private lock: Promise<unknown> = Promise.resolve();
   private recovery: { bytes: Uint8Array; totalSteps: number } | null = null;
 
+  /** True while startTraining loads data and builds the trainer; a pause then is remembered. */
+  private starting = false;
+  private pauseRequested = false;
+
   constructor(private readonly deps: SessionDeps) {}
 
   /** Runs `fn` when no other GPU task is running (FIFO). Sampling handlers use it too. */
@@ -94,7 +98,26 @@ export class TrainingSession {
   }
 
   async startTraining(config: TrainConfig, resumeFrom?: ArrayBuffer): Promise<void> {
-    await this.halt();
+    this.starting = true;
+    this.pauseRequested = false;
+    try {
+      await this.halt();
+      await this.setUpRun(config, resumeFrom);
+    } finally {
+      this.starting = false;
+    }
+    if (this.pauseRequested) {
+      // 'pause' arrived while the run was being set up: honour it instead of losing it.
+      this.pauseRequested = false;
+      this.state = 'paused';
+      this.deps.post({ type: 'paused', step: this.trainer?.steps ?? 0 });
+      return;
+    }
+    this.state = 'running';
+    void this.loop();
+  }
+
+  private async setUpRun(config: TrainConfig, resumeFrom?: ArrayBuffer): Promise<void> {
     const dataset = this.datasets.get(config.dataset) ?? (await this.loadDataset(config.dataset));
     await this.exclusive(() => {
       this.replaceTrainer(
@@ -113,11 +136,13 @@ export class TrainingSession {
     });
     this.totalSteps = config.totalSteps;
     this.recovery = null;
-    this.state = 'running';
-    void this.loop();
   }
 
   pause(): void {
+    if (this.starting) {
+      this.pauseRequested = true;
+      return;
+    }
     if (this.state !== 'running') {
       if (this.trainer) this.deps.post({ type: 'paused', step: this.trainer.steps });
       return;
@@ -142,8 +167,10 @@ export class TrainingSession {
     const trainer = this.requireTrainer('step');
     if (this.state === 'running') throw new Error('step: training is running; pause it first');
     await this.exclusive(async () => {
-      await trainer.step();
-      const w = await trainer.flush();
+      // A step that closes a logging window returns that window; otherwise flush the partial one,
+      // so every single step reports its losses.
+      const result = await trainer.step();
+      const w = result.window ?? (await trainer.flush());
       if (w) this.report(w);
     });
     if (this.state === 'idle') this.state = 'paused';
