@@ -9,6 +9,7 @@ import { alignedRmsd, automorphisms, rmsdMatrix, symmetricRmsd } from './align';
 import { readSdf, readSmiles } from './io';
 import type { ChemMolecule } from './molecule';
 import { getRDKit, type RDKit } from './rdkit';
+import { mulberry32 } from '../../kernels/reference/random';
 
 let rd: RDKit;
 let conformers: ChemMolecule[];
@@ -16,18 +17,6 @@ beforeAll(async () => {
   rd = await getRDKit();
   conformers = readSdf(rd, readFileSync(new URL('./fixtures/conformers.sdf', import.meta.url), 'utf8')).molecules.map((m) => m.molecule);
 });
-
-/** mulberry32: a seeded PRNG so every random geometry is reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rotation about a unit axis by angle (Rodrigues), row-major. */
 function rotation(axis: number[], angle: number): number[] {
@@ -52,7 +41,7 @@ const permute = (p: ArrayLike<number>, perm: number[]) => Float64Array.from({ le
 
 describe('Kabsch', () => {
   it('recovers known rotations and translations (RMSD ~0, R = the rotation)', () => {
-    const rand = rng(1234);
+    const rand = mulberry32(1234);
     for (let trial = 0; trial < 20; trial++) {
       const p = Float64Array.from({ length: 3 * 12 }, () => rand() * 6 - 3);
       const r = rotation([rand() - 0.5, rand() - 0.5, rand() - 0.5], rand() * 2 * Math.PI);
@@ -64,7 +53,7 @@ describe('Kabsch', () => {
   });
 
   it('adds noise of known size: RMSD equals the noise RMSD to first order', () => {
-    const rand = rng(99);
+    const rand = mulberry32(99);
     const p = Float64Array.from({ length: 3 * 200 }, () => rand() * 10 - 5);
     // Noise of exactly 0.1 Å per atom, along alternating axes, with zero mean and no net torque to first order.
     const q = Float64Array.from(p);

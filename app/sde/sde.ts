@@ -6,6 +6,8 @@
  * (a batch has at most a few hundred graphs), so the GPU kernels never re-derive SDE formulas.
  */
 
+import { mulberry32 } from '../../kernels/reference/random';
+
 export type SDEKind = 'VE' | 'VP';
 
 /** Per-step coefficients of the reverse-diffusion predictor: x_mean = xCoeff x + scoreCoeff s; x = x_mean + noiseStd z. */
@@ -133,16 +135,9 @@ export function mixSeed(seed: number, step = 0, stream = 0): number {
   return h >>> 0;
 }
 
-/** mulberry32 uniform generator in [0, 1). */
+/** mulberry32 uniform generator in [0, 1), seeded by mixSeed(seed, step, stream). */
 export function hostRng(seed: number, step = 0, stream = 0): () => number {
-  let a = mixSeed(seed, step, stream);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(mixSeed(seed, step, stream));
 }
 
 /** The smallest time the training loss sees (t = k/N (1 - eps) + eps). */
