@@ -8,6 +8,7 @@ import { resolveConfig } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { runEvaluation } from './evaluate';
 import { resultsJson, resultsMarkdown } from './report';
+import { TINY_OVERRIDES } from './testCheckpoint';
 import { compareTopology } from './topologyMetrics';
 
 describe('topology comparison', () => {
@@ -31,7 +32,7 @@ describe('held-out evaluation', () => {
     const rd = await getRDKit();
     const bytes = readFileSync(fileURLToPath(new URL('../data/fixtures/tiny.bin', import.meta.url)));
     const dataset = parseDataset(bytes, 'tiny.bin');
-    const config = resolveConfig('generative', { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 8 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 });
+    const config = resolveConfig('generative', TINY_OVERRIDES);
     const model = new MoleculeSDE(e, config, 4);
     const r = await runEvaluation(
       { engine: e, rd, model, dataset, checkpoint: 'random init (seed 4)' },

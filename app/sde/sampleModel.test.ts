@@ -4,13 +4,12 @@ import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { tinyMolecules } from '../model/testMolecules';
 import { replicate, sampleConformers } from './conformers';
+import { TINY_OVERRIDES } from './testCheckpoint';
 import { sampleTopology } from './topology';
-
-const TINY = { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 8 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 } as const;
 
 async function tinyModel(preset: PresetName, seed = 3) {
   const e = await testEngine();
-  return { e, model: new MoleculeSDE(e, resolveConfig(preset, TINY), seed) };
+  return { e, model: new MoleculeSDE(e, resolveConfig(preset, TINY_OVERRIDES), seed) };
 }
 
 describe('sampling a tiny randomly initialised MoleculeSDE', () => {

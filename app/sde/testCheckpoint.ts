@@ -4,6 +4,7 @@ import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { encodeCheckpoint, snapshotWeights } from '../train/checkpoint';
 
+/** Narrow widths for every network (default depths), 10 atom classes: the tiny model the sampling tests run. */
 export const TINY_OVERRIDES = { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 8 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 } as const;
 
 export async function randomCheckpoint(engine: Engine, preset: PresetName = 'generative', seed = 1): Promise<Uint8Array> {
