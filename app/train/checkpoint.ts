@@ -35,6 +35,11 @@ export interface CheckpointableModel {
   buffers(): NamedTensor[];
 }
 
+/**
+ * Adam's state as a checkpoint stores it. Same fields as kernels/optim/adam.ts's AdamState, but the
+ * moment maps are keyed by the model's parameter name, not the tensor name Adam uses; the Trainer
+ * (app/train/loops.ts, rekey) converts between the two, so the types stay separate on purpose.
+ */
 export interface OptimizerSnapshot {
   type: 'Adam';
   /** Number of updates applied (bias correction uses it). */
