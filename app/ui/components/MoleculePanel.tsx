@@ -1,9 +1,10 @@
-import { useId, useRef } from 'react';
+import { useId } from 'react';
 import { EditorCanvas } from '../editor/EditorCanvas';
 import { EditorToolbar } from '../editor/EditorToolbar';
 import { DRUG_LIKE, QM9_LIKE, type Example } from '../chem/examples';
 import { useMolecule } from '../state/moleculeStore';
 import { Depiction } from './Depiction';
+import { FileButton } from './fields';
 
 /** The molecule: editor, SMILES box (both ways in sync), RDKit's verdict, depiction, examples. */
 export function MoleculePanel() {
@@ -28,7 +29,6 @@ function SmilesField() {
   const info = useMolecule((s) => s.info);
   const setText = useMolecule((s) => s.setText);
   const load = useMolecule((s) => s.load);
-  const fileRef = useRef<HTMLInputElement>(null);
   const problem = textError ?? invalidReason;
   const statusId = `${id}-status`;
   return (
@@ -50,21 +50,15 @@ function SmilesField() {
             if (e.key === 'Enter') void load(text);
           }}
         />
-        <button type="button" aria-label="Open a molfile or SDF into the editor" title="Open .mol / .sdf" onClick={() => fileRef.current?.click()}>
-          Open…
-        </button>
-        <input
-          ref={fileRef}
-          type="file"
+        <FileButton
           accept=".mol,.sdf,.sd,chemical/x-mdl-molfile,chemical/x-mdl-sdfile"
-          hidden
-          aria-label="Molfile to open"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void f.text().then((t) => load(t.split(/\n\$\$\$\$/)[0], f.name));
-          }}
-        />
+          inputLabel="Molfile to open"
+          onFile={(f) => void f.text().then((t) => load(t.split(/\n\$\$\$\$/)[0], f.name))}
+          aria-label="Open a molfile or SDF into the editor"
+          title="Open .mol / .sdf"
+        >
+          Open…
+        </FileButton>
       </div>
       <p id={statusId} className={`smiles-status ${problem ? 'invalid' : info ? 'valid' : ''}`} aria-live="polite" data-testid="smiles-status">
         {checking ? 'Checking with RDKit…' : problem ? `Invalid: ${problem}` : info ? `Valid · ${info.formula} · ${info.molWeight.toFixed(2)} g/mol · ${info.heavyAtoms} heavy atoms${info.stereocentres ? ` · ${info.stereocentres} stereocentre${info.stereocentres > 1 ? 's' : ''}` : ''}` : 'Draw a molecule or type a SMILES.'}

@@ -12,7 +12,7 @@ import { useTopology } from '../state/topologyStore';
 import { useUi } from '../state/uiStore';
 import { atomIndex } from '../editor/graph';
 import type { ConformerMetrics, ReferenceGeometry } from '../chem/conformers';
-import { download, formatDuration, NumberField, SeedField, SelectField } from './fields';
+import { download, formatDuration, NumberField, SeedField, SelectField, useElapsedSeconds } from './fields';
 
 const TrajectoryViewer = lazy(() => import('../three/TrajectoryViewer'));
 const conformers = () => import('../chem/conformers');
@@ -119,14 +119,8 @@ function SampleProgress() {
   const error = useSample((s) => s.error);
   const startedAt = useSample((s) => s.startedAt);
   const finishedAt = useSample((s) => s.finishedAt);
-  const [, tick] = useState(0);
-  useEffect(() => {
-    if (status !== 'running') return;
-    const t = setInterval(() => tick((x) => x + 1), 500);
-    return () => clearInterval(t);
-  }, [status]);
+  const elapsed = useElapsedSeconds(status, startedAt, finishedAt);
   if (status === 'idle') return null;
-  const elapsed = ((status === 'running' ? performance.now() : finishedAt) - startedAt) / 1000;
   const rate = step > 0 ? step / elapsed : 0;
   return (
     <div className="run-progress">

@@ -3,7 +3,7 @@
  * 3D->2D SDE (worker command 'generateTopology'); watch the adjacency matrix denoise and compare
  * the recovered bonds with the input's.
  */
-import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { symbolOf } from '../../chem/elements';
 import { engineClient } from '../workerClient';
 import { useEngine } from '../state/engineStore';
@@ -12,7 +12,7 @@ import { useTopology } from '../state/topologyStore';
 import { AdjacencyHeatmap } from './AdjacencyHeatmap';
 import { BondDiff, type BondPair } from './BondDiff';
 import { Depiction } from './Depiction';
-import { formatDuration, NumberField, SeedField } from './fields';
+import { FileButton, formatDuration, NumberField, SeedField, useElapsedSeconds } from './fields';
 
 const TrajectoryViewer = lazy(() => import('../three/TrajectoryViewer'));
 const inputs = () => import('../chem/topologyInput');
@@ -43,10 +43,9 @@ export function TopologyPanel() {
   const sampled = sampleStatus === 'done' && sampledFinal && sampledMolecule ? { molecule: sampledMolecule, final: sampledFinal, selected: sampledSelected } : null;
   const [notes, setNotes] = useState<string[]>([]);
   const [loading, setLoading] = useState(false);
-  const fileRef = useRef<HTMLInputElement>(null);
   const running = status === 'running';
 
-  const useFile = async (file: File) => {
+  const openFile = async (file: File) => {
     setLoading(true);
     try {
       const { input: inp, notes: n } = await (await inputs()).topologyInputFromFile(file.name, await file.text());
@@ -60,7 +59,7 @@ export function TopologyPanel() {
     }
   };
 
-  const useConformer = async () => {
+  const takeSampledConformer = async () => {
     if (!sampled) return;
     const { molecule, final, selected } = sampled;
     const n = molecule.elements.length;
@@ -81,22 +80,10 @@ export function TopologyPanel() {
       <h2 id="topology-title">3D → 2D: recover the molecular graph</h2>
       <p className="hint">The 3D→2D SDE denoises atom types and an adjacency matrix, conditioned on SchNet features of the geometry.</p>
       <div className="actions">
-        <button type="button" onClick={() => fileRef.current?.click()} disabled={running || loading}>
+        <FileButton accept=".sdf,.sd,.mol,.xyz,chemical/x-mdl-sdfile,chemical/x-xyz" inputLabel="3D structure file" onFile={(f) => void openFile(f)} disabled={running || loading}>
           Open SDF / XYZ…
-        </button>
-        <input
-          ref={fileRef}
-          type="file"
-          accept=".sdf,.sd,.mol,.xyz,chemical/x-mdl-sdfile,chemical/x-xyz"
-          hidden
-          aria-label="3D structure file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void useFile(f);
-          }}
-        />
-        <button type="button" onClick={() => void useConformer()} disabled={running || !sampled} title={sampled ? '' : 'Sample conformers in the 2D → 3D panel first'}>
+        </FileButton>
+        <button type="button" onClick={() => void takeSampledConformer()} disabled={running || !sampled} title={sampled ? '' : 'Sample conformers in the 2D → 3D panel first'}>
           {sampled ? `Use sampled conformer ${sampled.selected + 1}` : 'Use a sampled conformer'}
         </button>
       </div>
@@ -159,15 +146,9 @@ function TopologyRun() {
   const total = useTopology((s) => s.totalSteps);
   const startedAt = useTopology((s) => s.startedAt);
   const finishedAt = useTopology((s) => s.finishedAt);
-  const [, tick] = useState(0);
-  useEffect(() => {
-    if (status !== 'running') return;
-    const t = setInterval(() => tick((x) => x + 1), 500);
-    return () => clearInterval(t);
-  }, [status]);
+  const elapsed = useElapsedSeconds(status, startedAt, finishedAt);
   if (status === 'idle' || !input) return null;
   const n = input.elements.length;
-  const elapsed = ((status === 'running' ? performance.now() : finishedAt) - startedAt) / 1000;
   const recoveredElements = result ? Array.from(result.atomTypes, (z) => (z >= 1 && z <= 118 ? symbolOf(z) : '?')) : [];
   return (
     <div className="topology-run">

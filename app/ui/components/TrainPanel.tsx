@@ -2,13 +2,13 @@
  * Pretrain MoleculeSDE in this tab: settings, Train / Pause / Step / Reset, live loss curves,
  * speed and ETA, and checkpoints (saved in the browser, exported and imported as files).
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { engineClient } from '../workerClient';
 import { useEngine } from '../state/engineStore';
 import { useSample } from '../state/sampleStore';
 import { DATASETS, useTrain } from '../state/trainStore';
 import { checkpointStore, type CheckpointMeta } from '../checkpointStorage';
-import { download, Fieldset, formatDuration, NumberField, SeedField, SelectField } from './fields';
+import { download, Fieldset, FileButton, formatDuration, NumberField, SeedField, SelectField } from './fields';
 
 const LossChart = lazy(() => import('../charts/LossChart'));
 
@@ -210,7 +210,6 @@ function Checkpoints() {
   const [kind, setKind] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
-  const fileRef = useRef<HTMLInputElement>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -266,21 +265,9 @@ function Checkpoints() {
         <button type="button" disabled={!canSave} onClick={() => void save(true)}>
           Export checkpoint file
         </button>
-        <button type="button" disabled={!engineReady || busy} onClick={() => fileRef.current?.click()}>
+        <FileButton accept=".safetensors,application/octet-stream" inputLabel="Checkpoint file to import" onFile={(f) => void f.arrayBuffer().then((b) => loadBytes(b, f.name))} disabled={!engineReady || busy}>
           Import checkpoint file…
-        </button>
-        <input
-          ref={fileRef}
-          type="file"
-          accept=".safetensors,application/octet-stream"
-          hidden
-          aria-label="Checkpoint file to import"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void f.arrayBuffer().then((b) => loadBytes(b, f.name));
-          }}
-        />
+        </FileButton>
       </div>
       {message && (
         <p className={message.error ? 'error-text' : 'hint'} role={message.error ? 'alert' : 'status'}>

@@ -1,5 +1,9 @@
-/** Small labelled form controls: every control gets a visible label that is also its accessible name. */
-import { useId, type ReactNode } from 'react';
+/**
+ * Small shared UI pieces: labelled form controls (every control gets a visible label that is also
+ * its accessible name), a file-open button, the elapsed-time hook of the run panels, file download
+ * and duration formatting.
+ */
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 
 interface NumberFieldProps {
   label: string;
@@ -112,4 +116,56 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds % 60);
   if (m < 60) return `${m} min ${s} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+interface FileButtonProps {
+  /** The hidden file input's accept list and accessible name. */
+  accept: string;
+  inputLabel: string;
+  onFile(file: File): void;
+  disabled?: boolean;
+  title?: string;
+  'aria-label'?: string;
+  children: ReactNode;
+}
+
+/**
+ * A button that opens the chooser of a hidden file input. The input is cleared after each pick so
+ * that choosing the same file again fires again.
+ */
+export function FileButton({ accept, inputLabel, onFile, children, ...button }: FileButtonProps) {
+  const ref = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" {...button} onClick={() => ref.current?.click()}>
+        {children}
+      </button>
+      <input
+        ref={ref}
+        type="file"
+        accept={accept}
+        hidden
+        aria-label={inputLabel}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = '';
+          if (f) onFile(f);
+        }}
+      />
+    </>
+  );
+}
+
+/**
+ * Seconds since `startedAt` (performance.now() milliseconds): live while `status` is 'running'
+ * (re-rendering twice a second), frozen at `finishedAt` otherwise.
+ */
+export function useElapsedSeconds(status: string, startedAt: number, finishedAt: number): number {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (status !== 'running') return;
+    const t = setInterval(() => tick((x) => x + 1), 500);
+    return () => clearInterval(t);
+  }, [status]);
+  return ((status === 'running' ? performance.now() : finishedAt) - startedAt) / 1000;
 }
