@@ -1,6 +1,7 @@
 /**
  * Test helpers shared by every op test: a real WebGPU engine (Dawn in Node; no adapter is a test
- * failure, never a skip), tolerance checks, and central finite differences for the float64 twins.
+ * failure, never a skip), tolerance checks, a run-twice determinism check, and central finite
+ * differences for the float64 twins.
  */
 import { expect } from 'vitest';
 import { createNodeGpuContext } from './device';
@@ -45,6 +46,24 @@ export function expectClose(
   if (worst > 1) {
     throw new Error(`${what}[${worstAt}] = ${actual[worstAt]}, expected ${expected[worstAt]} (error ${worst.toFixed(2)}x the tolerance)`);
   }
+}
+
+/**
+ * Runs `build` twice, each time as its own step, and expects every tensor it returns (outputs and
+ * gradients, read in order) to come back byte for byte the same both times: reductions must not
+ * depend on scheduling.
+ */
+export async function expectBitIdenticalRuns(e: Engine, build: () => Tensor[], what = 'outputs'): Promise<void> {
+  const run = async () => {
+    const tensors = build();
+    const bytes: Buffer[] = [];
+    for (const t of tensors) bytes.push(Buffer.from((await e.read(t)).buffer));
+    e.endStep();
+    return bytes;
+  };
+  const [a, b] = [await run(), await run()];
+  expect(b.length, `${what}: tensor count`).toBe(a.length);
+  for (let i = 0; i < a.length; i++) expect(a[i].equals(b[i]), `${what}: tensor ${i} differs between two identical runs`).toBe(true);
 }
 
 /**

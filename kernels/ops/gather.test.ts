@@ -3,7 +3,7 @@ import { gatherRows } from './gather';
 import { buildCsr } from '../graph';
 import { gatherBackward, gatherForward } from '../reference/gather';
 import { mulberry32, randnArray } from '../reference/random';
-import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
+import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes are not multiples of the workgroup size (256); N * F = 481, E * F = 3913.
 const N = 37;
@@ -44,17 +44,12 @@ describe('gatherRows', () => {
 
   it('is bit-identical when run twice', async () => {
     const e = await testEngine();
-    const run = async () => {
+    await expectBitIdenticalRuns(e, () => {
       const xt = e.fromArray(x, [N, F], { requiresGrad: true });
       const y = gatherRows(xt, e.fromArray(index, [E], { dtype: 'u32' }), buildCsr(e, index, N));
       e.backward(y, e.fromArray(dy, [E, F]));
-      const out = [await e.read(y), await e.read(e.gradOf(xt))];
-      e.endStep();
-      return out;
-    };
-    const [a, b] = [await run(), await run()];
-    expect(Buffer.from(a[0].buffer).equals(Buffer.from(b[0].buffer))).toBe(true);
-    expect(Buffer.from(a[1].buffer).equals(Buffer.from(b[1].buffer))).toBe(true);
+      return [y, e.gradOf(xt)];
+    }, 'gatherRows and dx');
   });
 
   it('twin backward matches central finite differences', () => {

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor';
 import type { Csr } from '../graph';
 import { segmentBackward, segmentForward, type SegmentReduce } from '../reference/segment';
 import { mulberry32, randnArray } from '../reference/random';
-import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
+import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes are not multiples of the workgroup size (256): S * F = 533, E * F = 3913.
 const S = 41;
@@ -55,17 +55,12 @@ describe.each(['sum', 'mean', 'max'] as const)('segment %s', (kind) => {
 
   it('is bit-identical when run twice', async () => {
     const e = await testEngine();
-    const run = async () => {
+    await expectBitIdenticalRuns(e, () => {
       const xt = e.fromArray(x, [E, F], { requiresGrad: true });
       const y = op(xt, buildCsr(e, keys, S));
       e.backward(y, e.fromArray(dy, [S, F]));
-      const out = [Buffer.from((await e.read(y)).buffer), Buffer.from((await e.read(e.gradOf(xt))).buffer)];
-      e.endStep();
-      return out;
-    };
-    const [a, b] = [await run(), await run()];
-    expect(a[0].equals(b[0])).toBe(true);
-    expect(a[1].equals(b[1])).toBe(true);
+      return [y, e.gradOf(xt)];
+    }, `segment ${kind} and its gradient`);
   });
 
   it('twin backward matches central finite differences', () => {
