@@ -1,11 +1,14 @@
 /**
  * Per-step training health, kept on the GPU: each step copies its five loss terms into a history
  * row and sets a flag when a loss or a gradient is NaN/Inf. The optimiser reads the flag in the
- * same command buffer and skips its update; the host reads history and flags back once per
- * logging window, so catching a bad step costs no per-step readback stall.
+ * same command buffer and skips its update (`skipCondition`); tensors that the forward pass changes
+ * in place (BatchNorm running stats) are backed up and restored when the flag is set. The host
+ * reads history and flags back once per logging window, so catching a bad step costs no per-step
+ * readback stall.
  */
 import code from './health.wgsl?raw';
 import { grid1d, type Engine } from '../../kernels/engine';
+import type { SkipIf } from '../../kernels/optim/adam';
 import type { Tensor } from '../../kernels/tensor';
 import type { LossTerms } from './protocol';
 
@@ -140,20 +143,13 @@ export class StepHealth {
     }
   }
 
-  /** Zeroes the tensors (gradients) if step `slot` is flagged. */
-  zeroIfFlagged(slot: number, tensors: readonly Tensor[]): void {
-    this.checkSlot('zeroIfFlagged', slot);
-    for (const t of tensors) {
-      if (t.size === 0) continue;
-      this.engine.dispatch({
-        op: 'health.zeroIfFlagged',
-        code,
-        entryPoint: 'zero_if_flagged',
-        params: { n: t.size, slot, bit: 0, terms: 0 },
-        bindings: { flag_words: this.flags, dst: t },
-        workgroups: grid1d(t.size),
-      });
-    }
+  /**
+   * The optimiser's GPU-side skip condition for step `slot` (Adam.step({ skipIf })): the update,
+   * Adam's moments and its step count stay untouched when the step's flag is set.
+   */
+  skipCondition(slot: number): SkipIf {
+    this.checkSlot('skipCondition', slot);
+    return { flags: this.flags, index: slot };
   }
 
   dispose(): void {

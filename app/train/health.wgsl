@@ -2,8 +2,8 @@
 //
 // flags[slot] is a bit set for the slot-th step of the current logging window:
 //   bit 0 (1): a loss term is NaN or infinite;  bit 1 (2): a gradient element is NaN or infinite.
-// The optimiser reads flags[slot] and skips its update when it is non-zero; the host reads the
-// flags back with the loss history every logEvery steps.
+// The optimiser (kernels/optim/adam.wgsl) reads flags[slot] and skips its update when it is
+// non-zero; the host reads the flags back with the loss history every logEvery steps.
 //
 // Non-finite test on the bits (exponent all ones), not `x != x`: compilers may fold the latter away.
 
@@ -62,13 +62,4 @@ fn restore_if_flagged(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   if (flag_words[params.slot] == 0u) { return; }
   let i = gid.x + gid.y * nwg.x * WG;
   if (i < params.n) { dst[i] = backup[i]; }
-}
-
-// Zeroes dst when flags[slot] != 0: a flagged step's gradients become zeros before the optimiser
-// reads them, so NaN/Inf never reaches Adam's moments.
-@compute @workgroup_size(WG)
-fn zero_if_flagged(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  if (flag_words[params.slot] == 0u) { return; }
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i < params.n) { dst[i] = 0.0; }
 }

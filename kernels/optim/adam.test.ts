@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam } from './adam';
+import { Adam, biasCorrectionTable, type AdamState } from './adam';
 import { adamUpdate, type AdamHyper } from '../reference/adam';
 import { weightedSquaredError } from '../ops/loss';
 import { mulberry32, randnArray } from '../reference/random';
@@ -47,7 +47,7 @@ describe('Adam', () => {
         adamUpdate(p64[k], Float32Array.from(grads[k]), m64[k], v64[k], t, h);
       });
     }
-    expect(opt.stepCount).toBe(6);
+    expect(await opt.readStepCount()).toBe(6);
     for (let k = 0; k < params.length; k++) {
       expectClose(await readF64(params[k]), p64[k], { atol: 1e-6, rtol: 1e-5, what: `param ${k}` });
       // Each group moved by about lr · scale per step, not more.
@@ -126,7 +126,7 @@ describe('Adam', () => {
     const b = makeParams(e, await Promise.all(a.map(async (p) => Float64Array.from(await readF64(p)))));
     const optB = new Adam(e, groupsOf(b), { lr: 1 });
     optB.importState(state);
-    expect(optB.stepCount).toBe(3);
+    expect(await optB.readStepCount()).toBe(3);
     expect(optB.lr).toBe(LR);
     for (let s = 3; s < 5; s++) {
       for (const [opt, ps] of [[optA, a], [optB, b]] as const) {
@@ -146,4 +146,127 @@ describe('Adam', () => {
     [...a, ...b].forEach((t) => e.dispose(t));
     e.endStep();
   });
+
+  it('a flagged step leaves params, moments and the step count bit-identical; an unflagged one matches the twin', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(41);
+    const init = SIZES.map((n) => randnArray(n, rng));
+    const params = makeParams(e, init);
+    const opt = new Adam(e, [{ params: [params[0]], lrScale: 1 }, { params: [params[1]], lrScale: 0.5 }], { lr: LR });
+    const p64 = init.map((v) => Float64Array.from(v, (x) => Math.fround(x)));
+    const m64 = SIZES.map((n) => new Float64Array(n));
+    const v64 = SIZES.map((n) => new Float64Array(n));
+    // Word 1 is set, words 0 and 2 are clear: the flag is read at its index, not as "any".
+    const flags = e.fromArray([0, 5, 0], [3], { dtype: 'u32' });
+    const g1 = SIZES.map((n) => randnArray(n, rng));
+    opt.zeroGrad();
+    setGrads(e, params, g1);
+    opt.step({ skipIf: { flags, index: 0 } });
+    params.forEach((_, k) => adamUpdate(p64[k], Float32Array.from(g1[k]), m64[k], v64[k], 1, { lr: LR * [1, 0.5][k], beta1: 0.9, beta2: 0.999, eps: 1e-8 }));
+    const before = await opt.exportState();
+    const paramsBefore = await Promise.all(params.map((p) => e.readF32(p)));
+    // A flagged step whose gradients are NaN and Inf (what a bad step produces) must not read them.
+    opt.zeroGrad();
+    setGrads(e, params, SIZES.map((n) => Float64Array.from({ length: n }, (_, i) => (i % 2 ? NaN : -Infinity))));
+    opt.step({ skipIf: { flags, index: 1 } });
+    const after = await opt.exportState();
+    expectSameState(after, before);
+    for (let k = 0; k < params.length; k++) expect(Array.from(await e.readF32(params[k])), `param ${k}`).toEqual(Array.from(paramsBefore[k]));
+    // The next unflagged step is update 2 (its bias correction uses t = 2), as in the twin.
+    const g2 = SIZES.map((n) => randnArray(n, rng, 0.1));
+    opt.zeroGrad();
+    setGrads(e, params, g2);
+    opt.step({ skipIf: { flags, index: 2 } });
+    params.forEach((_, k) => adamUpdate(p64[k], Float32Array.from(g2[k]), m64[k], v64[k], 2, { lr: LR * [1, 0.5][k], beta1: 0.9, beta2: 0.999, eps: 1e-8 }));
+    expect(await opt.readStepCount()).toBe(2);
+    for (let k = 0; k < params.length; k++) expectClose(await readF64(params[k]), p64[k], { atol: 1e-6, rtol: 1e-5, what: `param ${k}` });
+    const state = await opt.exportState();
+    expectClose(state.expAvg.get('p0')!, m64[0], { atol: 1e-7, rtol: 1e-5, what: 'exp_avg' });
+    expectClose(state.expAvgSq.get('p1')!, v64[1], { atol: 1e-8, rtol: 1e-5, what: 'exp_avg_sq' });
+    expect(() => opt.step({ skipIf: { flags, index: 3 } })).toThrow(/skipIf.index 3 is outside/);
+    expect(() => opt.step({ skipIf: { flags: params[0], index: 0 } })).toThrow(/must be u32/);
+    opt.dispose();
+    params.forEach((p) => e.dispose(p));
+    e.dispose(flags);
+    e.endStep();
+  });
+
+  it('a run with a skipped step in the middle equals a run where that step never happened', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(43);
+    const init = SIZES.map((n) => randnArray(n, rng));
+    const grads = [0, 1, 2, 3].map(() => SIZES.map((n) => randnArray(n, rng)));
+    const poison = SIZES.map((n) => new Float64Array(n).fill(NaN));
+    const groupsOf = (ps: Tensor[]) => [{ params: [ps[0]], lrScale: 1 }, { params: [ps[1]], lrScale: 0.3 }];
+    // Flags as StepHealth leaves them for a window of 5 steps, step 2 bad.
+    const flags = e.fromArray([0, 0, 2, 0, 0], [5], { dtype: 'u32' });
+    const a = makeParams(e, init);
+    const optA = new Adam(e, groupsOf(a), { lr: LR });
+    [grads[0], grads[1], poison, grads[2], grads[3]].forEach((g, slot) => {
+      optA.zeroGrad();
+      setGrads(e, a, g);
+      optA.step({ skipIf: { flags, index: slot } });
+    });
+    const b = makeParams(e, init);
+    const optB = new Adam(e, groupsOf(b), { lr: LR });
+    for (const g of grads) {
+      optB.zeroGrad();
+      setGrads(e, b, g);
+      optB.step();
+    }
+    expectSameState(await optA.exportState(), await optB.exportState());
+    expect((await optA.exportState()).step).toBe(4);
+    for (let k = 0; k < 2; k++) expect(Array.from(await e.readF32(a[k])), `param ${k}`).toEqual(Array.from(await e.readF32(b[k])));
+    [optA, optB].forEach((o) => o.dispose());
+    [...a, ...b, flags].forEach((t) => e.dispose(t));
+    e.endStep();
+  });
+
+  it('takes bias corrections from a float64 table that ends where both reach 1 in f32, also after a resume past it', async () => {
+    const table = biasCorrectionTable(0.9, 0.999);
+    const rows = table.length / 2;
+    for (const t of [1, 2, 10, 1000, rows]) {
+      expect(table[2 * (t - 1)]).toBe(Math.fround(1 / (1 - 0.9 ** t)));
+      expect(table[2 * (t - 1) + 1]).toBe(Math.fround(1 / Math.sqrt(1 - 0.999 ** t)));
+    }
+    expect([table[2 * rows - 2], table[2 * rows - 1]]).toEqual([1, 1]);
+    expect(table[2 * rows - 3]).toBeGreaterThan(1); // the row before is not saturated yet
+    // beta2 = 0.999: 0.999^t must fall under ~1.2e-7 before 1/sqrt(1 - 0.999^t) rounds to 1.
+    expect(rows).toBeGreaterThan(15000);
+    expect(rows).toBeLessThan(17000);
+    expect(biasCorrectionTable(0, 0)).toEqual(Float32Array.of(1, 1));
+    expect(() => biasCorrectionTable(0.9, 1 - 1e-7)).toThrow(/beta2 .* is too close to 1/);
+
+    // Resumed far past the table: the kernel must use the step count it reads from the GPU.
+    const e = await testEngine();
+    const rng = mulberry32(47);
+    const init = randnArray(300, rng);
+    const [p] = makeParams(e, [init]);
+    const opt = new Adam(e, [{ params: [p], lrScale: 1 }], { lr: LR });
+    const m = randnArray(300, rng, 0.1).map(Math.fround);
+    const v = randnArray(300, rng, 0.1).map((x) => Math.fround(x * x));
+    const t0 = rows + 100;
+    opt.importState({ type: 'Adam', step: t0, lr: LR, betas: [0.9, 0.999], eps: 1e-8, expAvg: new Map([['p0', Float32Array.from(m)]]), expAvgSq: new Map([['p0', Float32Array.from(v)]]) });
+    const g = randnArray(300, rng);
+    setGrads(e, [p], [g]);
+    opt.step();
+    const p64 = Float64Array.from(init, Math.fround);
+    adamUpdate(p64, Float32Array.from(g), Float64Array.from(m), Float64Array.from(v), t0 + 1, { lr: LR, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    expectClose(await readF64(p), p64, { atol: 1e-6, rtol: 1e-5, what: 'param after a step past the table' });
+    expect(await opt.readStepCount()).toBe(t0 + 1);
+    const saved = await opt.exportState();
+    expect(() => opt.importState({ ...saved, step: 2 ** 32 })).toThrow(/step must be an integer in \[0, 2\^32\)/);
+    opt.dispose();
+    e.dispose(p);
+    e.endStep();
+  });
 });
+
+/** Step count, lr, betas, eps and every moment equal bit for bit. */
+function expectSameState(a: AdamState, b: AdamState): void {
+  expect({ ...a, expAvg: null, expAvgSq: null }).toEqual({ ...b, expAvg: null, expAvgSq: null });
+  for (const key of ['expAvg', 'expAvgSq'] as const) {
+    expect([...a[key].keys()]).toEqual([...b[key].keys()]);
+    for (const [name, data] of a[key]) expect(Array.from(data), `${key} ${name}`).toEqual(Array.from(b[key].get(name)!));
+  }
+}

@@ -4,6 +4,14 @@
  * current command encoder (after the backward pass) and does not submit, so forward, backward and
  * update are one command buffer. Parameters whose gradient was never allocated are skipped, as
  * PyTorch skips parameters whose .grad is None.
+ *
+ * Skipping on the GPU: `step({ skipIf })` names a u32 flag word computed earlier in the same command
+ * buffer (a NaN/Inf check). When it is non-zero the step is a true no-op: parameters, both moments
+ * and the step count are left bit for bit as they were. The step count therefore lives on the GPU
+ * (the host cannot know it without a readback); `readStepCount`/`exportState` read it back.
+ *
+ * One dispatch per parameter tensor: params and gradients are separate buffers, and m, v, grad and
+ * param of several tensors in one dispatch would exceed the 8 storage buffers a stage may bind.
  */
 import code from './adam.wgsl?raw';
 import { grid1d, type Engine } from '../engine';
@@ -24,7 +32,7 @@ export interface AdamGroup {
 /** Checkpointable state, keyed by parameter name (the shape of app/train/checkpoint.ts's OptimizerSnapshot). */
 export interface AdamState {
   type: 'Adam';
-  /** Updates applied so far (bias correction uses it). */
+  /** Updates applied so far, skipped steps not counted (bias correction uses it). */
   step: number;
   lr: number;
   betas: [number, number];
@@ -40,13 +48,46 @@ interface Slot {
   expAvgSq: Tensor;
 }
 
+/** A GPU-side skip condition: skip the step when `flags[index]` (u32) is non-zero. */
+export interface SkipIf {
+  flags: Tensor;
+  index: number;
+}
+
+/** Bias-correction rows beyond which (beta2 closer to 1 than about 1 - 8e-6) the table would be too big. */
+const MAX_TABLE_ROWS = 1 << 21;
+
+/**
+ * Rows t = 1..T of [1 / (1 - beta1^t), 1 / sqrt(1 - beta2^t)], computed in float64 and rounded to
+ * f32, up to the first t at which both round to exactly 1 (they decrease with t, so every later row
+ * would equal that one and the kernel reuses it).
+ */
+export function biasCorrectionTable(beta1: number, beta2: number): Float32Array {
+  const rows: number[] = [];
+  for (let t = 1; ; t++) {
+    const a = Math.fround(1 / (1 - beta1 ** t));
+    const b = Math.fround(1 / Math.sqrt(1 - beta2 ** t));
+    rows.push(a, b);
+    if (a === 1 && b === 1) return Float32Array.from(rows);
+    if (t >= MAX_TABLE_ROWS) {
+      throw new Error(`Adam: beta2 ${beta2} is too close to 1: its bias correction needs more than ${MAX_TABLE_ROWS} steps to reach 1 in f32`);
+    }
+  }
+}
+
 export class Adam {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
   private lrValue: number;
-  private steps = 0;
   private readonly slots: Slot[] = [];
+  /** u32 [1]: updates applied so far. Only the GPU advances it (skipped steps do not). */
+  private readonly stepCounter: Tensor;
+  /** f32 [rows, 2]: see biasCorrectionTable. */
+  private readonly biasTable: Tensor;
+  /** u32 [1] = 0: the flag word of an unconditional step. */
+  private readonly never: Tensor;
+  private disposed = false;
 
   constructor(
     readonly engine: Engine,
@@ -60,6 +101,7 @@ export class Adam {
     if (!(this.beta2 >= 0 && this.beta2 < 1)) throw new Error(`Adam: beta2 must be in [0, 1), got ${this.beta2}`);
     if (!(this.eps >= 0)) throw new Error(`Adam: eps must be >= 0, got ${this.eps}`);
     this.lrValue = checkLr(opts.lr);
+    const table = biasCorrectionTable(this.beta1, this.beta2);
     const seen = new Set<Tensor>();
     groups.forEach((group, gi) => {
       if (!(Number.isFinite(group.lrScale) && group.lrScale >= 0)) throw new Error(`Adam: group ${gi} has lrScale ${group.lrScale}, expected a finite number >= 0`);
@@ -78,6 +120,9 @@ export class Adam {
         });
       }
     });
+    this.biasTable = engine.fromArray(table, [table.length / 2, 2], { persistent: true, name: 'adam.bias_correction' });
+    this.stepCounter = engine.zeros([1], { dtype: 'u32', persistent: true, name: 'adam.step' });
+    this.never = engine.zeros([1], { dtype: 'u32', persistent: true, name: 'adam.no_skip' });
   }
 
   get lr(): number {
@@ -88,9 +133,9 @@ export class Adam {
     this.lrValue = checkLr(lr);
   }
 
-  /** Number of updates applied. */
-  get stepCount(): number {
-    return this.steps;
+  /** Number of updates applied (skipped steps not counted); a readback. */
+  async readStepCount(): Promise<number> {
+    return (await this.engine.read(this.stepCounter))[0];
   }
 
   get params(): Tensor[] {
@@ -102,32 +147,39 @@ export class Adam {
     for (const { param } of this.slots) if (param.grad) this.engine.fill(param.grad, 0);
   }
 
-  /** Encodes one update of every parameter that has a gradient. Does not submit. */
-  step(): void {
-    this.steps++;
-    const t = this.steps;
-    const bc1 = 1 - this.beta1 ** t;
-    const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** t);
+  /**
+   * Encodes one update of every parameter that has a gradient, then the step count's advance.
+   * Does not submit. With `skipIf`, all of it is a no-op on the GPU when `skipIf.flags[skipIf.index]`
+   * is non-zero at that point of the command buffer.
+   */
+  step(opts: { skipIf?: SkipIf } = {}): void {
+    const { flags, index } = opts.skipIf ?? { flags: this.never, index: 0 };
+    if (flags.dtype !== 'u32') throw new Error(`Adam.step: skipIf.flags ${flags} must be u32`);
+    if (!Number.isInteger(index) || index < 0 || index >= flags.size) throw new Error(`Adam.step: skipIf.index ${index} is outside ${flags}`);
+    const params = {
+      n: 0,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      one_minus_beta1: 1 - this.beta1,
+      one_minus_beta2: 1 - this.beta2,
+      eps: this.eps,
+      lr: 0,
+      flag_index: index,
+      table_rows: this.biasTable.shape[0],
+    };
+    const shared = { skip_flags: flags, step_count: this.stepCounter, bias: this.biasTable };
     for (const { param, lrScale, expAvg, expAvgSq } of this.slots) {
       if (!param.grad || param.size === 0) continue;
       this.engine.dispatch({
         op: 'Adam.step',
         code,
         entryPoint: 'update',
-        params: {
-          n: param.size,
-          beta1: this.beta1,
-          beta2: this.beta2,
-          one_minus_beta1: 1 - this.beta1,
-          one_minus_beta2: 1 - this.beta2,
-          eps: this.eps,
-          step_size: (this.lrValue * lrScale) / bc1,
-          inv_sqrt_bc2: invSqrtBc2,
-        },
-        bindings: { param, grad: param.grad, exp_avg: expAvg, exp_avg_sq: expAvgSq },
+        params: { ...params, n: param.size, lr: this.lrValue * lrScale },
+        bindings: { param, grad: param.grad, exp_avg: expAvg, exp_avg_sq: expAvgSq, ...shared },
         workgroups: grid1d(param.size),
       });
     }
+    this.engine.dispatch({ op: 'Adam.step', code, entryPoint: 'advance', params, bindings: shared, workgroups: [1] });
   }
 
   /** Reads both moments of every parameter back, keyed by parameter name (names must be unique and non-empty). */
@@ -139,7 +191,8 @@ export class Adam {
       expAvg.set(s.param.name, await this.engine.readF32(s.expAvg));
       expAvgSq.set(s.param.name, await this.engine.readF32(s.expAvgSq));
     }
-    return { type: 'Adam', step: this.steps, lr: this.lrValue, betas: [this.beta1, this.beta2], eps: this.eps, expAvg, expAvgSq };
+    const step = await this.readStepCount();
+    return { type: 'Adam', step, lr: this.lrValue, betas: [this.beta1, this.beta2], eps: this.eps, expAvg, expAvgSq };
   }
 
   /**
@@ -149,7 +202,7 @@ export class Adam {
    */
   importState(state: AdamState): void {
     this.checkNames('importState');
-    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`Adam.importState: step must be a non-negative integer, got ${state.step}`);
+    if (!Number.isInteger(state.step) || state.step < 0 || state.step > 0xffffffff) throw new Error(`Adam.importState: step must be an integer in [0, 2^32), got ${state.step}`);
     const [b1, b2] = state.betas;
     if (Math.fround(b1) !== Math.fround(this.beta1) || Math.fround(b2) !== Math.fround(this.beta2) || Math.fround(state.eps) !== Math.fround(this.eps)) {
       throw new Error(`Adam.importState: saved betas (${b1}, ${b2}) and eps ${state.eps} differ from this optimiser's (${this.beta1}, ${this.beta2}) and ${this.eps}`);
@@ -168,16 +221,19 @@ export class Adam {
       this.engine.write(s.expAvg, state.expAvg.get(s.param.name)!);
       this.engine.write(s.expAvgSq, state.expAvgSq.get(s.param.name)!);
     }
-    this.steps = state.step;
+    this.engine.write(this.stepCounter, Uint32Array.of(state.step));
     this.lrValue = lr;
   }
 
-  /** Frees the moment buffers. */
+  /** Frees the moment buffers, the step counter and the bias-correction table. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     for (const s of this.slots) {
       this.engine.dispose(s.expAvg);
       this.engine.dispose(s.expAvgSq);
     }
+    for (const t of [this.stepCounter, this.biasTable, this.never]) this.engine.dispose(t);
     this.slots.length = 0;
   }
 
