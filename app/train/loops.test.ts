@@ -100,6 +100,8 @@ describe('Trainer', () => {
     await t.step();
     const weightsBefore = await Promise.all(t.model.parameters().map((p) => e.readF32(p.tensor)));
     const buffersBefore = await Promise.all(t.model.buffers().map((p) => e.readF32(p.tensor)));
+    const adamBefore = await t.optimizer.exportState();
+    expect(adamBefore.step).toBe(1);
     // A batch with one NaN coordinate: every loss that sees positions turns NaN.
     const poisoned = makeBatch(ds, [0, 1, 2]);
     poisoned.positions[4] = NaN;
@@ -108,6 +110,14 @@ describe('Trainer', () => {
     const buffersAfter = await Promise.all(t.model.buffers().map((p) => e.readF32(p.tensor)));
     t.model.parameters().forEach((p, i) => expect(Array.from(weightsAfter[i]), p.name).toEqual(Array.from(weightsBefore[i])));
     t.model.buffers().forEach((p, i) => expect(Array.from(buffersAfter[i]), p.name).toEqual(Array.from(buffersBefore[i])));
+    // Adam skipped the step itself: its moments and applied-update count are as if it never ran
+    // (before, its moments decayed and its count advanced on a zeroed gradient).
+    const adamAfter = await t.optimizer.exportState();
+    expect(adamAfter.step).toBe(1);
+    for (const key of ['expAvg', 'expAvgSq'] as const) {
+      expect(adamAfter[key].size).toBeGreaterThan(0);
+      for (const [name, data] of adamBefore[key]) expect(Array.from(adamAfter[key].get(name)!), `${key} ${name}`).toEqual(Array.from(data));
+    }
     // Two healthy steps close the window of 4; the skip is reported there.
     await t.step();
     const r = await t.step();
@@ -117,6 +127,8 @@ describe('Trainer', () => {
     expect(t.lr).toBe(5e-4);
     expect(t.optimizer.lr).toBe(5e-4);
     expect(t.skippedSteps).toBe(1);
+    // Four steps run, three applied.
+    expect(await t.optimizer.readStepCount()).toBe(3);
     expect(Number.isFinite(w.losses[1].total)).toBe(false);
     for (const i of [0, 2, 3]) expect(Number.isFinite(w.losses[i].total), `step ${i}`).toBe(true);
     // The window mean leaves the skipped step out.

@@ -7,15 +7,17 @@
  * logging window (every `logEvery` steps), when the loss terms of every step of the window and
  * their health flags come back together.
  *
- * Bad steps: a NaN/Inf loss term or gradient sets the step's flag on the GPU; the optimiser update
- * and the in-place BatchNorm statistics update of that step are undone on the GPU in the same
- * command buffer (see ./health.ts), so nothing is applied. At the window's readback the host
- * reports each skipped step and halves the learning rate once per skipped step. After
- * `maxConsecutiveSkips` skipped steps in a row the window says so and the next step() throws a
- * TrainingDivergedError: training never carries on with garbage.
+ * Bad steps: a NaN/Inf loss term or gradient sets the step's flag on the GPU; in the same command
+ * buffer Adam skips the step (weights, moments and its step count untouched, see
+ * kernels/optim/adam.ts) and the in-place BatchNorm statistics update is undone (see ./health.ts),
+ * so nothing is applied (the data order and the per-step random draws still move on). At the
+ * window's readback the host reports each skipped step and halves the learning rate once per
+ * skipped step. After `maxConsecutiveSkips` skipped steps in a row the window says so and the next
+ * step() throws a TrainingDivergedError: training never carries on with garbage.
  *
- * Exact resume: a checkpoint holds the weights, Adam's moments and step, the current learning
- * rate, the step counter (which, with the seed, fixes every GPU random draw) and the data order.
+ * Exact resume: a checkpoint holds the weights, Adam's moments and applied-update count, the
+ * current learning rate, the step counter (which, with the seed, fixes every GPU random draw) and
+ * the data order.
  */
 import type { Engine } from '../../kernels/engine';
 import { Adam } from '../../kernels/optim/adam';
@@ -210,8 +212,9 @@ export class Trainer {
     const index = this.steps;
     const slot = index - this.windowStart;
     const host = batch ?? makeBatch(this.dataset, Array.from(this.order.next(this.options.batchSize), (i) => this.trainIds[i]));
-    // Everything the step may change in place, so a flagged step can be undone on the GPU.
-    this.health.backup([...this.params.map((p) => p.tensor), ...this.model.buffers().map((b) => b.tensor)]);
+    // The forward pass updates BatchNorm running stats in place: back them up so a flagged step
+    // can be undone on the GPU. Parameters need no backup: Adam skips a flagged step itself.
+    this.health.backup(this.model.buffers().map((b) => b.tensor));
     const gpu = uploadBatch(e, host);
     this.optimizer.zeroGrad();
     const losses = this.model.losses(gpu, { seed: this.options.seed, step: index });
@@ -220,10 +223,8 @@ export class Trainer {
     // Only parameters that received a gradient (Adam skips the others, as PyTorch does for None).
     const grads = this.params.flatMap((p) => (p.tensor.grad ? [p.tensor.grad] : []));
     this.health.checkFinite(slot, grads);
-    // Adam has no skip input: a flagged step feeds it zero gradients and its parameter update is
-    // then reverted. Its moments still decay by beta1/beta2 and its step count advances (see README).
-    this.health.zeroIfFlagged(slot, grads);
-    this.optimizer.step();
+    // A flagged step is a true no-op for Adam: weights, moments and its step count stay as they were.
+    this.optimizer.step({ skipIf: this.health.skipCondition(slot) });
     this.health.restoreIfFlagged(slot);
     // Bounded queue: without it the host runs ahead of a slow GPU and Dawn crashes (engine.ts).
     await e.endStepAsync();
