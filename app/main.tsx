@@ -1,3 +1,4 @@
+/** Browser entry point: mounts the React app (in StrictMode) on index.html's #root element. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';

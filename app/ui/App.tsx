@@ -1,3 +1,8 @@
+/**
+ * The app shell: starts the GPU worker, syncs the URL hash, and lays out the header, message log,
+ * molecule panel and the tabbed workbench (2D -> 3D, 3D -> 2D, Train); without WebGPU it shows
+ * only the NoWebGPU explanation.
+ */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { startEngine } from './engine';
 import { EngineStatus } from './components/EngineStatus';
@@ -13,6 +18,7 @@ import { useEngine } from './state/engineStore';
 import { useUi, type PanelId } from './state/uiStore';
 import { syncUrlHash } from './urlState';
 
+// Module-level so StrictMode's double-run of effects (and any remount) syncs the hash only once.
 let hashSynced = false;
 
 export function App() {
