@@ -9,6 +9,7 @@ appended to JSONL files in --cache, so an interrupted build resumes where it sto
 from __future__ import annotations
 
 import argparse
+import zlib
 import collections
 import json
 import os
@@ -115,6 +116,13 @@ def run_cached(keys: list[str], cache_path: str, fn, jobs: int, label: str) -> d
     todo = [k for k in keys if k not in done]
     log(f"{label}: {len(keys) - len(todo)} cached, {len(todo)} to do")
     t0 = time.time()
+    if os.path.exists(cache_path) and os.path.getsize(cache_path) > 0:
+        with open(cache_path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            cut = f.read(1) != b"\n"
+        if cut:  # a crash mid-line: end it, so the next record starts on a line of its own
+            with open(cache_path, "a") as f:
+                f.write("\n")
     with open(cache_path, "a") as f, ThreadPoolExecutor(max_workers=jobs) as pool:
         for i, rec in enumerate(pool.map(fn, todo)):
             done[rec["key"]] = rec
@@ -127,14 +135,12 @@ def run_cached(keys: list[str], cache_path: str, fn, jobs: int, label: str) -> d
     return done
 
 
-def assign_splits(n: int, seed: int) -> list[str]:
-    perm = list(range(n))
-    random.Random(seed).shuffle(perm)
-    split = [""] * n
-    n_train, n_valid = round(0.8 * n), round(0.1 * n)
-    for rank, i in enumerate(perm):
-        split[i] = "train" if rank < n_train else "valid" if rank < n_train + n_valid else "test"
-    return split
+def split_of(seed: int, smiles: str) -> str:
+    """Seeded 80/10/10 split decided by a hash of the canonical SMILES alone, not by position, so a
+    molecule keeps its split in any subset of the build (a partial snapshot used for early training
+    never puts a final test molecule into training)."""
+    bucket = zlib.crc32(f"split:{seed}:{smiles}".encode()) % 10
+    return "train" if bucket < 8 else "valid" if bucket == 8 else "test"
 
 
 def assemble(name: str, keys: list[tuple[str, int]], results: dict, seed: int, labels_of, label_meta: dict,
@@ -154,7 +160,7 @@ def assemble(name: str, keys: list[tuple[str, int]], results: dict, seed: int, l
         m["source"] = source
         m["ff"] = rec.get("ff", "")
         mols.append(m)
-    splits = assign_splits(len(mols), seed + 2)
+    splits = [split_of(seed + 2, m["smiles"]) for m in mols]
     scaffolds = sorted({m["scaffold"] for m in mols})  # "" (acyclic) sorts first
     scaffold_id = {s: i for i, s in enumerate(scaffolds)}
     baseline_ff: collections.Counter = collections.Counter()

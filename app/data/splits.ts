@@ -5,6 +5,7 @@
  */
 import { mulberry32, permutation } from '../../kernels/reference/random';
 import type { Dataset } from './dataset';
+import { crc32 } from './format';
 
 export interface Split {
   train: Uint32Array;
@@ -79,7 +80,20 @@ export function scaffoldSplit(scaffoldIds: ArrayLike<number>, seed: number, frac
   return { train: sorted(train), valid: sorted(valid), test: sorted(test) };
 }
 
-/** The split recorded at build time (seeded random 80/10/10). */
+/**
+ * The build's split code of one molecule (tools/build_dataset.py split_of): 0 train, 1 valid,
+ * 2 test. `splitSeed` is the build seed + 2 (metadata `seed` + 2).
+ */
+export function buildSplitCode(splitSeed: number, smiles: string): 0 | 1 | 2 {
+  const bucket = crc32(new TextEncoder().encode(`split:${splitSeed}:${smiles}`)) % 10;
+  return bucket < 8 ? 0 : bucket === 8 ? 1 : 2;
+}
+
+/**
+ * The split recorded at build time: bucket = crc32("split:<seed>:<canonical SMILES>") mod 10, with
+ * 0-7 train, 8 valid, 9 test, so a molecule's split does not depend on which other molecules are in
+ * the file (80/10/10 in expectation, not exactly).
+ */
 export function storedSplit(dataset: Pick<Dataset, 'splitCodes'>): Split {
   const parts: number[][] = [[], [], []];
   dataset.splitCodes.forEach((c, i) => parts[c].push(i));
