@@ -30,7 +30,7 @@ from dsbuild.pack import pack_dataset  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NCI_PATH = os.path.join(RDConfig.RDDataDir, "NCI", "first_5K.smi")
-# Heavy-atom size quotas for the enumerated part (QM9 itself is ~88 % nine-atom molecules).
+# Heavy-atom size quotas for the enumerated part (QM9 itself is mostly nine-atom molecules).
 SIZE_QUOTA = {5: 300, 6: 700, 7: 1500, 8: 3600}
 DRUG_ELEMENTS = {"C", "N", "O", "F", "P", "S", "Cl", "Br", "I", "B"}
 DRUG_MAX_HEAVY = 32

@@ -35,7 +35,7 @@ def main() -> None:
             ["baseline conformers (test)", f"{s['baselineConformers']:,}"],
             ["sources", ", ".join(f"{k} {v:,}" for k, v in s["sources"].items())],
             ["force field before xtb / final", ", ".join(f"{k} {v:,}" for k, v in s["forceField"].items())],
-            ["file size", f"{s['bytes']:,} bytes"], ["build wall time", f"{s['wallSeconds'] / 60:.1f} min"],
+            ["file size", f"{s['bytes']:,} bytes"], ["wall time of the last (cache-resumed) run", f"{s['wallSeconds'] / 60:.1f} min"],
         ]))
         print()
         print(table(["heavy atoms"] + list(s["sizeHistogram"]), [["molecules"] + [f"{v:,}" for v in s["sizeHistogram"].values()]]))

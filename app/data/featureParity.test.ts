@@ -43,6 +43,9 @@ describe('stored features equal the app featuriser on the stored SMILES', () => 
   it('the Python-written fixture', () => {
     expect(mismatches(load('./fixtures/tiny.bin'), 5, 1)).toEqual([]);
   });
+  it('400 QM9-like molecules', () => {
+    expect(mismatches(load('../../public/data/qm9like.bin'), 400, 3)).toEqual([]);
+  });
   it('400 drug-like molecules', () => {
     expect(mismatches(load('../../public/data/druglike.bin'), 400, 2)).toEqual([]);
   });

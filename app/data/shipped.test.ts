@@ -59,25 +59,27 @@ describe('public/data/qm9like.bin', () => {
     expect(ds.count).toBeGreaterThanOrEqual(20000);
     expect(ds.meta.labelNames).toEqual(['gap', 'dipole', 'energy']);
     expect(ds.meta.labelUnits).toEqual(['eV', 'D', 'Eh']);
+    // Collect offenders and assert once: one expect per atom costs seconds on 200k atoms.
+    const offenders: string[] = [];
     for (let i = 0; i < ds.count; i++) {
       const m = ds.molecule(i);
-      expect(m.numAtoms).toBeLessThanOrEqual(9);
+      if (m.numAtoms > 9) offenders.push(`${i} ${m.smiles}: ${m.numAtoms} atoms`);
       for (let a = 0; a < m.numAtoms; a++) {
-        expect([5, 6, 7, 8]).toContain(m.atomFeatures[9 * a]); // Z - 1 of C, N, O, F
-        expect(m.atomFeatures[9 * a + 3]).toBe(5); // formal charge 0
+        const z1 = m.atomFeatures[9 * a]; // Z - 1 of C, N, O, F is 5..8
+        const charge = m.atomFeatures[9 * a + 3]; // formal charge 0 is stored as 5
+        if (z1 < 5 || z1 > 8 || charge !== 5) offenders.push(`${i} ${m.smiles}: atom ${a} Z-1 ${z1}, charge code ${charge}`);
       }
     }
+    expect(offenders).toEqual([]);
   });
 
   it('has sane GFN2-xTB labels', () => {
+    const offenders: string[] = [];
     for (let i = 0; i < ds.count; i++) {
       const [gap, dipole, energy] = ds.molecule(i).labels;
-      expect(gap).toBeGreaterThan(0);
-      expect(gap).toBeLessThan(25);
-      expect(dipole).toBeGreaterThanOrEqual(0);
-      expect(dipole).toBeLessThan(20);
-      expect(energy).toBeLessThan(0);
+      if (!(gap > 0 && gap < 25 && dipole >= 0 && dipole < 20 && energy < 0)) offenders.push(`${i}: gap ${gap}, dipole ${dipole}, energy ${energy}`);
     }
+    expect(offenders).toEqual([]);
   });
 
   it('has centred, chemically sane heavy-atom geometry', () => {
@@ -95,19 +97,20 @@ describe('public/data/qm9like.bin', () => {
     expect(Math.abs(valid - 0.1)).toBeLessThan(0.015);
     expect(Math.abs(test - 0.1)).toBeLessThan(0.015);
     expectHashSplit(ds);
-    let tests = 0, withTwo = 0;
+    let tests = 0, withTwo = 0, stray = 0;
     for (let i = 0; i < ds.count; i++) {
       const m = ds.molecule(i);
       if (m.split !== 'test') {
-        expect(m.baselinePositions).toBeUndefined();
+        if (m.baselinePositions) stray++;
         continue;
       }
       tests++;
       if (m.baselinePositions?.length === 2) withTwo++;
     }
     // ETKDG with the baseline's own seed fails on some strained small-ring molecules that the build
-    // embedded earlier with another seed; the shipped build has both baselines for 97.0% of its test
+    // embedded earlier with another seed; the shipped build has both baselines for 97.2% of its test
     // molecules. The evaluation compares model and baseline on the molecules that have them.
+    expect(stray).toBe(0); // only test molecules carry baselines
     expect(withTwo / tests).toBeGreaterThan(0.96);
   });
 });
@@ -123,12 +126,13 @@ describe('public/data/druglike.bin', () => {
     expect(ds.count).toBeGreaterThan(3500);
     expect(ds.header.numLabels).toBe(0);
     let big = 0;
+    const offenders: string[] = [];
     for (let i = 0; i < ds.count; i++) {
       const m = ds.molecule(i);
-      expect(m.numAtoms).toBeLessThanOrEqual(32);
-      expect(m.source).toBe('nci');
+      if (m.numAtoms > 32 || m.source !== 'nci') offenders.push(`${i} ${m.smiles}: ${m.numAtoms} atoms, source ${m.source}`);
       if (m.numAtoms > 9) big++;
     }
+    expect(offenders).toEqual([]);
     expect(big / ds.count).toBeGreaterThan(0.9);
   });
 
