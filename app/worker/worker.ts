@@ -35,7 +35,7 @@ async function fetchDataset(name: string): Promise<ArrayBuffer> {
 
 const session = new TrainingSession({ engine: requireEngine, post, fetchDataset });
 
-// ---- sampling (app/train/sampleHandlers.ts; owned by the sampling code) ----
+// ---- sampling (app/worker/sampleHandlers.ts; owned by the sampling code) ----
 async function fetchDefaultCheckpoint(): Promise<ArrayBuffer> {
   const url = new URL(`${import.meta.env.BASE_URL}checkpoints/default.safetensors`, self.location.origin);
   const res = await fetch(url);
@@ -114,7 +114,7 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'loadCheckpoint':
         requireEngine();
         return session.loadCheckpoint(cmd.bytes, cmd.totalSteps);
-      // Sampling (app/train/sampleHandlers.ts): GPU work runs inside session.exclusive(...), so its
+      // Sampling (app/worker/sampleHandlers.ts): GPU work runs inside session.exclusive(...), so its
       // kernels never interleave with a training step.
       case 'sample':
         requireEngine();

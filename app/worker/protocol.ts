@@ -53,13 +53,8 @@ export type Command =
   | { type: 'sample'; request: SampleRequest }
   | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number };
 
-export interface LossTerms {
-  total: number;
-  contrastive: number;
-  denoise2Dto3D: number;
-  atoms3Dto2D: number;
-  bonds3Dto2D: number;
-}
+export type { LossTerms } from '../train/lossTerms';
+import type { LossTerms } from '../train/lossTerms';
 
 export type WorkerEvent =
   | { type: 'ready'; adapter: string; fallback: boolean }
