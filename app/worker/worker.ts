@@ -11,6 +11,7 @@ import { CheckpointError } from '../model/checkpoint';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';
+import { InspectHandlers } from '../inspect/handlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -51,6 +52,15 @@ const sampling = new SamplingHandlers({
 });
 // ---- end of sampling ----
 
+// Inspection (app/inspect/handlers.ts): the symmetry check and the kernel profiler.
+const inspect = new InspectHandlers({
+  engine: requireEngine,
+  post,
+  exclusive: (fn) => session.exclusive(fn),
+  trainedModel: () => session.model,
+  defaultModel: () => sampling.modelFor('default'),
+});
+
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
   const input = [-2, -1, 0, 1, 2, 3, -4, 5];
@@ -70,6 +80,7 @@ async function init(): Promise<void> {
       engine = null;
       session.onDeviceLost();
       sampling.onDeviceLost();
+      inspect.onDeviceLost();
       post({ type: 'error', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, recoverable: true });
       void init()
         .then(() => session.restoreAfterDeviceLoss())
@@ -122,6 +133,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'generateTopology':
         requireEngine();
         return sampling.generateTopology(cmd);
+      case 'symmetryCheck':
+        requireEngine();
+        return inspect.symmetryCheck(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
