@@ -37,11 +37,11 @@ import {
   snapshotWeights,
   type Checkpoint,
   type OptimizerSnapshot,
-} from './checkpoint';
+} from '../model/checkpoint';
 import { DataOrder } from './dataOrder';
-import { WeightAverage } from './ema';
+import { WeightAverage } from '../model/ema';
 import { StepHealth, describeFlags, LOSS_TERMS } from './health';
-import type { LossTerms } from './protocol';
+import type { LossTerms } from './lossTerms';
 
 export interface TrainerOptions {
   preset: PresetName;

@@ -10,7 +10,7 @@
  * by 1 - d^n so early checkpoints are not pulled towards zero.
  */
 import type { Engine } from '../../kernels/engine';
-import type { NamedParameter } from '../model/params';
+import type { NamedParameter } from './params';
 
 export interface EmaState {
   decay: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { antitheticTimes, createSDE, epsPreconditioning, hostRng, lognormalTimes, mixSeed, TIME_EPS } from './sde';
-import { mulberry32, randn } from '../../kernels/reference/random';
+import { hostRng, mixSeed, mulberry32, randn } from '../../kernels/random';
+import { antitheticTimes, createSDE, epsPreconditioning, lognormalTimes, TIME_EPS } from './sde';
 
 const close = (a: number, b: number, tol: number, what: string) => {
   if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) throw new Error(`${what}: ${a} vs ${b}`);

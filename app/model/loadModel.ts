@@ -3,15 +3,15 @@
  * build the networks, then its weights are validated against them and written in.
  */
 import type { Engine } from '../../kernels/engine';
-import { configFromCheckpoint, type PresetName } from '../model/config';
-import { MoleculeSDE } from '../model/moleculeSDE';
-import { decodeCheckpoint, restoreAveragedWeights, restoreWeights } from '../train/checkpoint';
+import { configFromCheckpoint, type PresetName } from './config';
+import { MoleculeSDE } from './moleculeSDE';
+import { decodeCheckpoint, restoreAveragedWeights, restoreWeights } from './checkpoint';
 
 export interface LoadedModel {
   model: MoleculeSDE;
   preset: string;
   step: number;
-  /** True when the weights are the checkpoint's moving average (./train/ema.ts). */
+  /** True when the weights are the checkpoint's moving average (./ema.ts). */
   averaged: boolean;
 }
 
