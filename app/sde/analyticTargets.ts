@@ -19,7 +19,7 @@ import { linear } from '../../kernels/ops/linear';
 import { sigmoid } from '../../kernels/ops/activation';
 import { combine, disposeLayout, sparseRowsLayout, type StateLayout } from './kernels';
 import type { DiffusionProblem } from './sampler';
-import { createSDE, type SDEKind } from './sde';
+import { createSDE, type SDEKind } from '../model/sde';
 
 export type Vec3 = readonly [number, number, number];
 
