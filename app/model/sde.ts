@@ -6,7 +6,7 @@
  * (a batch has at most a few hundred graphs), so the GPU kernels never re-derive SDE formulas.
  */
 
-import { mulberry32 } from '../../kernels/reference/random';
+import { hostRng } from '../../kernels/random';
 
 export type SDEKind = 'VE' | 'VP';
 
@@ -114,32 +114,6 @@ export function createSDE(kind: SDEKind, min: number, max: number, N = 1000): SD
   };
 }
 
-// ------------------------------------------------------------------ seeded host randomness
-
-/** Mixes (seed, step, stream) into one 32-bit seed (murmur3 finaliser over each word). */
-export function mixSeed(seed: number, step = 0, stream = 0): number {
-  let h = 0x9e3779b9;
-  for (const w of [seed, step, stream]) {
-    let k = Math.imul(w >>> 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** mulberry32 uniform generator in [0, 1), seeded by mixSeed(seed, step, stream). */
-export function hostRng(seed: number, step = 0, stream = 0): () => number {
-  return mulberry32(mixSeed(seed, step, stream));
-}
-
 /** The smallest time the training loss sees (t = k/N (1 - eps) + eps). */
 export const TIME_EPS = 1e-6;
 
@@ -162,4 +136,46 @@ export function antitheticTimes(
   const t = new Float32Array(numGraphs);
   for (let b = 0; b < numGraphs; b++) t[b] = (ks[b] / N) * (1 - TIME_EPS) + TIME_EPS;
   return t;
+}
+
+/**
+ * Log-normal noise levels for a VE SDE (EDM's training distribution): ln sigma = logMean + logStd u
+ * with u standard normal, drawn in antithetic pairs (u, -u) for ceil(B/2) graphs, clamped to
+ * [min, max] and returned as times t with sigma(t) = sigma (t = ln(sigma/min) / ln(max/min)).
+ * Continuous times: the noise-level embedding and the marginal are defined for every t.
+ */
+export function lognormalTimes(
+  numGraphs: number,
+  rng: (() => number) | { seed: number; step: number; stream?: number },
+  sde: { min: number; max: number },
+  logMean: number,
+  logStd: number,
+): Float32Array {
+  if (!Number.isInteger(numGraphs) || numGraphs < 0) throw new Error(`lognormalTimes: numGraphs must be a non-negative integer, got ${numGraphs}`);
+  const uniform = typeof rng === 'function' ? rng : hostRng(rng.seed, rng.step, rng.stream ?? 0);
+  const half = Math.ceil(numGraphs / 2);
+  const us: number[] = [];
+  for (let i = 0; i < half; i++) {
+    // Box-Muller; 1 - uniform() lies in (0, 1], so the log is finite.
+    us.push(Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+  }
+  const logMin = Math.log(sde.min);
+  const logRange = Math.log(sde.max / sde.min);
+  const t = new Float32Array(numGraphs);
+  for (let b = 0; b < numGraphs; b++) {
+    const u = b < half ? us[b] : -us[b - half];
+    const logSigma = Math.min(Math.log(sde.max), Math.max(logMin, logMean + logStd * u));
+    t[b] = Math.min(1, Math.max(TIME_EPS, (logSigma - logMin) / logRange));
+  }
+  return t;
+}
+
+/**
+ * Coefficients of the 2D->3D preconditioning at noise level sigma (docs: Recipe2Dto3D.sigmaData):
+ * eps_hat = skip x + out F. sigmaData = 0: skip 0, out 1 (the raw network).
+ */
+export function epsPreconditioning(sigma: number, sigmaData: number): { skip: number; out: number } {
+  if (!(sigmaData > 0)) return { skip: 0, out: 1 };
+  const v = sigma * sigma + sigmaData * sigmaData;
+  return { skip: sigma / v, out: sigmaData / Math.sqrt(v) };
 }
