@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ARENA_CHUNK, Arena } from './arena';
 import { linear } from './ops/linear';
 import { linearForward, linearBackward } from './reference/linear';
-import { mulberry32, randnArray } from './reference/random';
+import { mulberry32, randnArray } from './random';
 import { expectClose, readF64, testEngine } from './testing';
 
 describe('Arena', () => {
