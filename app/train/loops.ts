@@ -36,10 +36,10 @@ import {
   snapshotWeights,
   type Checkpoint,
   type OptimizerSnapshot,
-} from './checkpoint';
+} from '../model/checkpoint';
 import { DataOrder } from './dataOrder';
 import { StepHealth, describeFlags, LOSS_TERMS } from './health';
-import type { LossTerms } from './protocol';
+import type { LossTerms } from './lossTerms';
 
 export interface TrainerOptions {
   preset: PresetName;

@@ -15,7 +15,7 @@ import type { ChemMolecule } from '../chem/molecule';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
-import { modelFromCheckpoint } from '../sde/loadModel';
+import { modelFromCheckpoint } from '../model/loadModel';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
 import { decodeTopology, sampleTopology } from '../sde/topology';
@@ -57,7 +57,8 @@ export class SamplingHandlers {
     this.defaultModel = null;
   }
 
-  private async modelFor(weights: 'default' | 'trained' | 'any'): Promise<MoleculeSDE> {
+  /** The model for `weights` ('any': the trained one if there is one, else the default). */
+  async modelFor(weights: 'default' | 'trained' | 'any'): Promise<MoleculeSDE> {
     if (weights !== 'default') {
       const trained = this.deps.trainedModel();
       if (trained) return trained;

@@ -3,9 +3,9 @@
  * build the networks, then its weights are validated against them and written in.
  */
 import type { Engine } from '../../kernels/engine';
-import { resolveConfig, type PresetName } from '../model/config';
-import { MoleculeSDE } from '../model/moleculeSDE';
-import { decodeCheckpoint, restoreWeights } from '../train/checkpoint';
+import { resolveConfig, type PresetName } from './config';
+import { MoleculeSDE } from './moleculeSDE';
+import { decodeCheckpoint, restoreWeights } from './checkpoint';
 
 export interface LoadedModel {
   model: MoleculeSDE;
