@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseDataset } from '../data/dataset';
 import { storedSplit } from '../data/splits';
-import { mulberry32, permutation } from '../../kernels/reference/random';
+import { mulberry32, permutation } from '../../kernels/random';
 import { toCsv } from '../finetune/csv';
 
 const USAGE = 'usage: npm run export-labels -- --data FILE.bin --out FILE.csv [--train 1000] [--valid 200] [--test all|N] [--seed 0]';

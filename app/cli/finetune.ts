@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
 import { getRDKit } from '../chem/rdkit';
-import { decodeCheckpoint } from '../train/checkpoint';
+import { decodeCheckpoint } from '../model/checkpoint';
 import { parseCsv, toCsv } from '../finetune/csv';
 import { readLabelledSet, type TaskKind } from '../finetune/table';
 import { prepareSet, runArm, splitOf } from '../finetune/experiment';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
 import { getRDKit } from '../chem/rdkit';
-import { decodeCheckpoint } from '../train/checkpoint';
+import { decodeCheckpoint } from '../model/checkpoint';
 import { parseCsv } from './csv';
 import { readLabelledSet } from './table';
 import { prepareSet, runArm } from './experiment';

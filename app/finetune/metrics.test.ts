@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../kernels/reference/random';
+import { mulberry32 } from '../../kernels/random';
 import { classificationReport, meanStd, regressionMetrics, regressionReport, rocAuc, rocCurve } from './metrics';
 
 /** Independent float64 reference: the pairwise definition, O(n_pos * n_neg). */

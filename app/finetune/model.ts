@@ -11,7 +11,7 @@ import type { GinConfig } from '../model/config';
 import { GIN, type RandomKey } from '../model/gin';
 import { applyLinear, ParamStore, type LinearParams } from '../model/params';
 import type { GpuBatch } from '../model/batchGpu';
-import { CheckpointError, type Checkpoint, type CheckpointableModel, type NamedTensor } from '../train/checkpoint';
+import { CheckpointError, type Checkpoint, type CheckpointableModel, type NamedTensor } from '../model/checkpoint';
 
 export const ENCODER_PREFIX = 'gin.';
 

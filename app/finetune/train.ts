@@ -11,7 +11,7 @@
  */
 import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
-import { mulberry32, permutation } from '../../kernels/reference/random';
+import { mulberry32, permutation } from '../../kernels/random';
 import { bceWithLogits, weightedSquaredError } from '../../kernels/ops/loss';
 import { mul, scale } from '../../kernels/ops/elementwise';
 import { Adam } from '../../kernels/optim/adam';
@@ -19,8 +19,8 @@ import { makeBatch, type Batch, type BatchMolecule } from '../data/batch';
 import type { Split } from '../data/splits';
 import { uploadBatch } from '../model/batchGpu';
 import type { ChemMolecule } from '../chem/molecule';
-import { snapshotWeights, type Checkpoint } from '../train/checkpoint';
-import type { StTensor } from '../train/safetensors';
+import { snapshotWeights, type Checkpoint } from '../model/checkpoint';
+import type { StTensor } from '../model/safetensors';
 import { FinetuneModel, ginConfigOf } from './model';
 import { classificationReport, regressionReport } from './metrics';
 import type { TaskKind } from './table';
