@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
-import { mulberry32 } from '../../kernels/reference/random';
+import { mulberry32 } from '../../kernels/random';
 import { resolveConfig } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { tinyMolecules } from '../model/testMolecules';

@@ -17,7 +17,7 @@ import type { Engine } from '../../kernels/engine';
 import { makeBatch, type BatchMolecule } from '../data/batch';
 import { uploadBatch } from '../model/batchGpu';
 import type { MoleculeSDE } from '../model/moleculeSDE';
-import { mulberry32, permutation, randnArray } from '../../kernels/reference/random';
+import { mulberry32, permutation, randnArray } from '../../kernels/random';
 
 export type Mat3 = [[number, number, number], [number, number, number], [number, number, number]];
 

@@ -11,7 +11,7 @@ import { CheckpointError } from '../model/checkpoint';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';
-import { InspectHandlers } from '../inspect/handlers';
+import { InspectHandlers } from './inspectHandlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -52,7 +52,7 @@ const sampling = new SamplingHandlers({
 });
 // ---- end of sampling ----
 
-// Inspection (app/inspect/handlers.ts): the symmetry check and the kernel profiler.
+// Inspection (app/worker/inspectHandlers.ts): the symmetry check and the kernel profiler.
 const inspect = new InspectHandlers({
   engine: requireEngine,
   post,

@@ -11,7 +11,7 @@ import { useTrain } from '../state/trainStore';
 import { SeedField, SelectField } from '../components/fields';
 import { useSymmetry } from './symmetryStore';
 import { SYMMETRY_TOLERANCE, type SymmetryCheck, type SymmetryReport } from '../../inspect/symmetry';
-import type { InspectModel } from '../../train/protocol';
+import type { InspectModel } from '../../worker/protocol';
 
 const ROWS: { key: keyof Pick<SymmetryReport, 'rotation' | 'reflectionE2' | 'reflectionE13' | 'reflectionFull' | 'permutation'>; name: string; formula: string; why?: string }[] = [
   { key: 'rotation', name: 'Rotation', formula: '‖f(Rx) − R f(x)‖ / ‖f(x)‖' },

@@ -3,7 +3,7 @@
  * worker sent ('symmetryResult'). "Run again" draws the next seed, so each run is reproducible.
  */
 import { create } from 'zustand';
-import type { InspectModel } from '../../train/protocol';
+import type { InspectModel } from '../../worker/protocol';
 import type { SymmetryReport } from '../../inspect/symmetry';
 import type { WorkerClient } from '../workerClient';
 

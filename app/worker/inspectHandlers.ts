@@ -11,8 +11,8 @@ import { getRDKit } from '../chem/rdkit';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { batchMoleculeOf } from '../sde/molecules';
-import { checkSymmetry } from './symmetry';
-import type { InspectModel, WorkerEvent } from '../train/protocol';
+import { checkSymmetry } from '../inspect/symmetry';
+import type { InspectModel, WorkerEvent } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
