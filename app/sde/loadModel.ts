@@ -1,21 +1,50 @@
 /**
  * A MoleculeSDE from checkpoint bytes (weights-only or full): the checkpoint's preset and config
  * build the networks, then its weights are validated against them and written in.
+ *
+ * Nothing in a checkpoint is trusted: its config is bounded (validateConfig) before any buffer is
+ * sized from it, every weight must be finite (a NaN weight would only show as NaN conformers), and
+ * a model whose tensors do not match is released again before the error is thrown.
  */
 import type { Engine } from '../../kernels/engine';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
-import { decodeCheckpoint, restoreWeights } from '../train/checkpoint';
+import { CheckpointError, checkAgainstModel, decodeCheckpoint, restoreWeights, type Checkpoint } from '../train/checkpoint';
 
 export interface LoadedModel {
   model: MoleculeSDE;
   preset: string;
   step: number;
+  /** The data set the checkpoint was trained on ('qm9like', ...), when it records one. */
+  datasetName: string | null;
+}
+
+/** Throws a CheckpointError naming the first weight that holds NaN or Infinity. */
+export function checkFiniteWeights(c: Checkpoint): void {
+  for (const [name, t] of c.weights) {
+    const d = t.data as Float32Array;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) throw new CheckpointError(`checkpoint: weight '${name}' holds ${d[i]} at entry ${i}; the checkpoint is corrupt (use the previous one, e.g. FILE.prev)`);
+    }
+  }
 }
 
 export function modelFromCheckpoint(engine: Engine, bytes: ArrayBuffer | Uint8Array): LoadedModel {
   const c = decodeCheckpoint(bytes);
-  const model = new MoleculeSDE(engine, resolveConfig(c.preset as PresetName, c.config), 0);
-  restoreWeights(engine, model, c);
-  return { model, preset: c.preset, step: c.step };
+  let config;
+  try {
+    config = resolveConfig(c.preset as PresetName, c.config);
+  } catch (e) {
+    throw new CheckpointError(`checkpoint: its model config is not usable: ${(e as Error).message}`);
+  }
+  checkFiniteWeights(c);
+  const model = new MoleculeSDE(engine, config, 0);
+  try {
+    checkAgainstModel(c, model);
+    restoreWeights(engine, model, c);
+  } catch (e) {
+    for (const p of [...model.parameters(), ...model.buffers()]) engine.dispose(p.tensor);
+    throw e;
+  }
+  return { model, preset: c.preset, step: c.step, datasetName: c.trainer?.dataset.name ?? null };
 }
