@@ -3,7 +3,7 @@
  * (all pairs within each molecule) with SchNet's Gaussian RBF expansion and cosine cutoff. Plain
  * host arrays, so the same numbers go to our engine and to TensorFlow.js, in Node and in the page.
  */
-import { mulberry32, randn } from '../kernels/reference/random';
+import { mulberry32, randn } from '../kernels/random';
 
 export interface Graph {
   nodes: number;

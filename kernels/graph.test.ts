@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCsr, buildCsrArrays } from './graph';
-import { mulberry32 } from './reference/random';
+import { mulberry32 } from './random';
 import { testEngine } from './testing';
 
 /** The CSR the definition gives: ids sorted by (key, id), and per-key counts. */

@@ -9,7 +9,7 @@ import { alignedRmsd, automorphisms, rmsdMatrix, symmetricRmsd } from './align';
 import { readSdf, readSmiles } from './io';
 import type { ChemMolecule } from './molecule';
 import { getRDKit, type RDKit } from './rdkit';
-import { mulberry32 } from '../../kernels/reference/random';
+import { mulberry32 } from '../../kernels/random';
 
 let rd: RDKit;
 let conformers: ChemMolecule[];

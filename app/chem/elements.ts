@@ -99,3 +99,6 @@ export function covalentRadius(z: number): number {
   if (r === undefined) throw new Error(`no covalent radius for element ${symbolOf(z)}`);
   return r;
 }
+
+/** Atomic numbers of the 10-class option; every other element maps to the last class ("other"). */
+export const TEN_CLASS_ELEMENTS = [6, 7, 8, 9, 15, 16, 17, 35, 53] as const;

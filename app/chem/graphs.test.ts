@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../kernels/reference/random';
+import { mulberry32 } from '../../kernels/random';
 import { assertWithinLimits, directedBonds, extendedEdges, neighbours, radiusPairs } from './graphs';
 
 const chain6 = [0, 1, 1, 2, 2, 3, 3, 4, 4, 5];

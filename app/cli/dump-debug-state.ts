@@ -32,10 +32,10 @@ import { uploadBatch, type GpuBatch } from '../model/batchGpu';
 import { resolveConfig, type PresetName } from '../model/config';
 import { noisyAdjacency, noisyAtomTypes } from '../model/kernels';
 import { MoleculeSDE } from '../model/moleculeSDE';
-import { decodeCheckpoint, encodeCheckpoint, restoreWeights, snapshotWeights } from '../train/checkpoint';
+import { decodeCheckpoint, encodeCheckpoint, restoreWeights, snapshotWeights } from '../model/checkpoint';
 import { LOSS_TERMS } from '../train/health';
 import { trainingIndices } from '../train/loops';
-import { hostTensor, writeSafetensors, type StTensor } from '../train/safetensors';
+import { hostTensor, writeSafetensors, type StTensor } from '../model/safetensors';
 
 const USAGE = `usage: npm run dump-debug-state -- --out DIR [--preset paper|generative] [--data FILE.bin]
        [--batch 4 | --indices i,j,k] [--seed 0] [--step 0] [--weights FILE.safetensors] [--set path=value ...]`;

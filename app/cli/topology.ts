@@ -16,10 +16,10 @@ import { readXyz, xyzToMolecule } from '../chem/xyz';
 import { getRDKit } from '../chem/rdkit';
 import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli } from '../sde/cliSupport';
 import { batchMoleculeOf } from '../sde/molecules';
-import { perceiveMolecule } from '../sde/perceive';
+import { perceiveMolecule } from '../chem/perceive';
 import { resolveSamplerSettings, type SamplerKind } from '../sde/sampler';
 import { decodeTopology, sampleTopology } from '../sde/topology';
-import { compareTopology, formatBondAccuracy } from '../sde/topologyMetrics';
+import { compareTopology, formatBondAccuracy } from '../chem/topologyMetrics';
 import type { ChemMolecule } from '../chem/molecule';
 
 const USAGE = `usage: npm run topology -- --in FILE.sdf|FILE.xyz [--checkpoint ${DEFAULT_CHECKPOINT}] [--steps 500] [--seed 1]

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32, permutation } from '../../kernels/reference/random';
+import { mulberry32, permutation } from '../../kernels/random';
 import { readSmiles } from '../chem/io';
 import { DEFAULT_LIMITS } from '../chem/molecule';
 import { getRDKit, type RDKit } from '../chem/rdkit';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../kernels/reference/random';
+import { mulberry32 } from '../../kernels/random';
 import { randomSplit, scaffoldSplit, splitDataset, storedSplit, type Split } from './splits';
 
 function expectPartition(s: Split, n: number) {

@@ -3,7 +3,7 @@
  * balanced scaffold split (Bemis-Murcko scaffolds computed at build time and stored per molecule,
  * so molecules that share a scaffold always land in the same part).
  */
-import { mulberry32, permutation } from '../../kernels/reference/random';
+import { mulberry32, permutation } from '../../kernels/random';
 import type { Dataset } from './dataset';
 import { crc32 } from './format';
 

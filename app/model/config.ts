@@ -5,7 +5,8 @@
  * `generative` is a labelled deviation for sampling: a noise-level embedding into both score
  * networks, a wide VE range for 2D->3D and the standard GDSS epsilon weighting for 3D->2D.
  */
-import type { SDEKind } from '../sde/sde';
+import { TEN_CLASS_ELEMENTS } from '../chem/elements';
+import type { SDEKind } from './sde';
 
 export type PresetName = 'paper' | 'generative';
 
@@ -225,8 +226,8 @@ export function validateConfig(c: ModelConfig): void {
   if (!Number.isFinite(c.annealPower)) throw new Error('config: annealPower must be finite');
 }
 
-/** Atomic numbers of the 10-class option; every other element maps to the last class ("other"). */
-export const TEN_CLASS_ELEMENTS = [6, 7, 8, 9, 15, 16, 17, 35, 53] as const;
+// The 10-class option's elements live with the chemistry (chem/elements.ts); re-exported for callers of the config.
+export { TEN_CLASS_ELEMENTS };
 
 /** 3D->2D class of an atom from its OGB feature 0 (atomic number - 1). */
 export function atomClass(atomicNumberMinusOne: number, numClasses: 119 | 10): number {

@@ -4,8 +4,8 @@ import {
   edgeFramesRef, frameMixBackwardRef, frameMixRef, headAttentionBackwardRef, headAttentionRef, noiseEmbeddingRef,
   noisyAdjacencyRef, noisyAtomTypesRef, pairRbfRef, toDenseRef,
 } from './reference';
-import { createSDE } from '../sde/sde';
-import { mulberry32, randnArray } from '../../kernels/reference/random';
+import { createSDE } from './sde';
+import { mulberry32, randnArray } from '../../kernels/random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../../kernels/testing';
 
 const rng = mulberry32(11);

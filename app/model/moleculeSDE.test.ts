@@ -6,7 +6,7 @@ import { resolveConfig, type DeepPartial, type ModelConfig, type PresetName } fr
 import { MoleculeSDE } from './moleculeSDE';
 import { uploadBatch } from './batchGpu';
 import { tinyMolecules } from './testMolecules';
-import { createSDE } from '../sde/sde';
+import { createSDE } from './sde';
 import { testEngine } from '../../kernels/testing';
 
 const small: DeepPartial<ModelConfig> = { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 8 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 };

@@ -8,7 +8,7 @@ import type { Tensor } from '../../kernels/tensor';
 import { linear } from '../../kernels/ops/linear';
 import type { Activation } from '../../kernels/ops/activation';
 import type { BatchNormState } from '../../kernels/ops/batchnorm';
-import { hostRng } from '../sde/sde';
+import { hostRng } from '../../kernels/random';
 
 export type ParamGroup = 'gin' | 'schnet' | 'sde2Dto3D' | 'sde3Dto2D';
 

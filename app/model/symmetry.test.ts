@@ -5,7 +5,7 @@ import { MoleculeSDE } from './moleculeSDE';
 import { uploadBatch } from './batchGpu';
 import { tinyMolecules } from './testMolecules';
 import { testEngine } from '../../kernels/testing';
-import { mulberry32, permutation, randnArray } from '../../kernels/reference/random';
+import { mulberry32, permutation, randnArray } from '../../kernels/random';
 import type { Engine } from '../../kernels/engine';
 
 type Mat3 = number[][];

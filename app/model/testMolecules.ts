@@ -4,7 +4,7 @@
  * Deterministic from a seed.
  */
 import type { BatchMolecule } from '../data/batch';
-import { hostRng } from '../sde/sde';
+import { hostRng } from '../../kernels/random';
 
 export function tinyMolecules(count: number, seed: number, minAtoms = 3, maxAtoms = 8): BatchMolecule[] {
   const r = hostRng(seed, 0, 77);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
 import { getRDKit } from '../chem/rdkit';
 import { readSdf } from '../chem/io';
-import { randomCheckpoint } from './testCheckpoint';
+import { randomCheckpoint } from '../model/testCheckpoint';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'sde-cli-'));

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
-import { modelFromCheckpoint, type LoadedModel } from './loadModel';
+import { modelFromCheckpoint, type LoadedModel } from '../model/loadModel';
 
 export const DEFAULT_CHECKPOINT = 'public/checkpoints/default.safetensors';
 

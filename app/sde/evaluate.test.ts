@@ -8,8 +8,8 @@ import { resolveConfig } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { runEvaluation } from './evaluate';
 import { resultsJson, resultsMarkdown } from './report';
-import { TINY_OVERRIDES } from './testCheckpoint';
-import { compareTopology } from './topologyMetrics';
+import { TINY_OVERRIDES } from '../model/testCheckpoint';
+import { compareTopology } from '../chem/topologyMetrics';
 
 describe('topology comparison', () => {
   it('counts bonds over the union of bonded pairs and requires every atom and pair for exact', () => {

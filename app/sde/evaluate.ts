@@ -9,8 +9,8 @@
  *   conformer; and, over molecules with CIP stereo, the share of conformers that keep it.
  *   Baseline: the ETKDG + MMFF conformers stored in the data set for the test split (up to 2R);
  *   when the data set has any, both columns use only the molecules that have them.
- * 3D->2D, on the stored geometry: exact-graph recovery, bond accuracy (topologyMetrics.ts), atom
- *   accuracy and validity. Baseline: distance-based perception (perceive.ts) with the true atoms.
+ * 3D->2D, on the stored geometry: exact-graph recovery, bond accuracy (chem/topologyMetrics.ts), atom
+ *   accuracy and validity. Baseline: distance-based perception (chem/perceive.ts) with the true atoms.
  */
 import type { Engine } from '../../kernels/engine';
 import type { Dataset, MoleculeRecord } from '../data/dataset';
@@ -21,11 +21,11 @@ import { automorphisms, rmsdMatrix } from '../chem/align';
 import { bondAngleDeviation, bondLengthDeviation, chiralityCheck, clashes, coverageMatching } from '../chem/metrics';
 import { conformerOf, replicate, sampleConformers } from './conformers';
 import { batchMoleculeOf, chemOfRecord, recordCodes } from './molecules';
-import { perceiveMolecule } from './perceive';
-import { mixSeed } from './sde';
+import { perceiveMolecule } from '../chem/perceive';
+import { mixSeed } from '../../kernels/random';
 import { resolveSamplerSettings, type SamplerSettings } from './sampler';
 import { decodeTopology, sampleTopology } from './topology';
-import { compareTopology } from './topologyMetrics';
+import { compareTopology } from '../chem/topologyMetrics';
 
 export interface EvalSettings {
   /** At most this many test molecules (in data-set order); null = all. */

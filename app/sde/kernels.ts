@@ -7,7 +7,7 @@ import samplerCode from './sampler.wgsl?raw';
 import { RNG_WGSL } from '../../kernels/ops/rng';
 import { grid1d, type Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
-import { checkKeyWord } from '../../kernels/reference/rng';
+import { checkKeyWord } from '../../kernels/random';
 
 const code = RNG_WGSL + samplerCode;
 

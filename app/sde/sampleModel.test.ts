@@ -4,7 +4,7 @@ import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { tinyMolecules } from '../model/testMolecules';
 import { replicate, sampleConformers } from './conformers';
-import { TINY_OVERRIDES } from './testCheckpoint';
+import { TINY_OVERRIDES } from '../model/testCheckpoint';
 import { sampleTopology } from './topology';
 
 async function tinyModel(preset: PresetName, seed = 3) {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
-import { mulberry32, randnArray } from '../../kernels/reference/random';
+import { mulberry32, randnArray } from '../../kernels/random';
 import { expectClose, readF64, testEngine } from '../../kernels/testing';
 import { combine, densePairsLayout, denseRowsLayout, disposeLayout, fillNoise, rowNorms, sparseRowsLayout, type StateLayout } from './kernels';
 import { runSampler, type DiffusionProblem, type SamplerSettings } from './sampler';
-import { createSDE, type SDEKind } from './sde';
+import { createSDE, type SDEKind } from '../model/sde';
 import { liveMask, referenceNoise, referenceRowNorms, referenceSample, type ReferenceProblem } from './samplerReference';
 
 /** A known score: out = a(t) x + b with fixed b per state. */

@@ -21,7 +21,7 @@
  */
 import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
-import { createSDE, type SDEKind } from './sde';
+import { createSDE, type SDEKind } from '../model/sde';
 import { combine, fillNoise, fillScalar, langevinStep, type StateLayout } from './kernels';
 
 export type SamplerKind = 'pc' | 'ode';

@@ -4,7 +4,7 @@
  * the formulas of METHOD.md §2.7 rather than from the kernels.
  */
 import { normalAt } from '../../kernels/reference/rng';
-import { createSDE, type SDEKind } from './sde';
+import { createSDE, type SDEKind } from '../model/sde';
 import { noiseStream, resolveSamplerSettings, timeGrid, type SamplerSettings } from './sampler';
 
 export interface HostLayout {

@@ -1,7 +1,7 @@
 /**
  * 3D -> 2D sampling with a MoleculeSDE (METHOD.md §3.7): from a geometry (atoms and positions), the
  * dense one-hot atom types X [B, Nmax, C] and bond-order codes A [B, Nmax, Nmax] by the same
- * predictor-corrector (or ODE) scheme, then decode.ts turns them into molecules.
+ * predictor-corrector (or ODE) scheme, then chem/decode.ts turns them into molecules.
  *
  * - The atom count is known: every state and the networks' masks use it (the networks' flags are
  *   replaced by the atom mask, so no bond information from the input reaches them).
@@ -16,7 +16,7 @@ import { makeBatch, type Batch, type BatchMolecule } from '../data/batch';
 import { uploadBatch } from '../model/batchGpu';
 import type { MoleculeSDE } from '../model/moleculeSDE';
 import type { RDKit } from '../chem/rdkit';
-import { decodeMolecule, type DecodedMolecule } from './decode';
+import { decodeMolecule, type DecodedMolecule } from '../chem/decode';
 import { denseRowsLayout, densePairsLayout, disposeLayout } from './kernels';
 import { runSampler, type SamplerSettings } from './sampler';
 

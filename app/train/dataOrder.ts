@@ -8,7 +8,7 @@
  * one ends (every molecule is used once per epoch; nothing is dropped). A batch never holds the
  * same molecule twice: the batch size is capped at the data-set size.
  */
-import { mulberry32, permutation } from '../../kernels/reference/random';
+import { mulberry32, permutation } from '../../kernels/random';
 
 /** A 32-bit mix of (seed, epoch) (splitmix-style), so nearby seeds give unrelated orders. */
 function epochSeed(seed: number, epoch: number): number {

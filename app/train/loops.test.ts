@@ -4,7 +4,7 @@ import { makeBatch } from '../data/batch';
 import { parseDataset, type Dataset } from '../data/dataset';
 import { writeDataset } from '../data/write';
 import { tinyMolecules } from '../model/testMolecules';
-import { decodeCheckpoint, encodeCheckpoint } from './checkpoint';
+import { decodeCheckpoint, encodeCheckpoint } from '../model/checkpoint';
 import { Trainer, TrainingDivergedError, type TrainerOptions } from './loops';
 import type { LossTerms } from './protocol';
 

@@ -36,7 +36,7 @@ import {
   snapshotWeights,
   type Checkpoint,
   type OptimizerSnapshot,
-} from './checkpoint';
+} from '../model/checkpoint';
 import { DataOrder, epochPermutation } from './dataOrder';
 import { StepHealth, describeFlags, LOSS_TERMS } from './health';
 import type { LossTerms } from './protocol';

@@ -5,7 +5,7 @@ import { readSdf, readSmiles } from '../chem/io';
 import { resolveConfig } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { loadFixtureMolecules } from '../sde/testFixtures';
-import { randomCheckpoint, TINY_OVERRIDES } from '../sde/testCheckpoint';
+import { randomCheckpoint, TINY_OVERRIDES } from '../model/testCheckpoint';
 import { toMolblock } from '../chem/molfile';
 import type { WorkerEvent } from './protocol';
 import { SamplingHandlers } from './sampleHandlers';

@@ -15,7 +15,7 @@ import type { ChemMolecule } from '../chem/molecule';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
-import { modelFromCheckpoint } from '../sde/loadModel';
+import { modelFromCheckpoint } from '../model/loadModel';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
 import { decodeTopology, sampleTopology } from '../sde/topology';

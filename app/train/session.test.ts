@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
 import { writeDataset } from '../data/write';
 import { tinyMolecules } from '../model/testMolecules';
-import { decodeCheckpoint } from './checkpoint';
+import { decodeCheckpoint } from '../model/checkpoint';
 import type { TrainConfig, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 

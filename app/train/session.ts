@@ -17,7 +17,7 @@ import type { Engine } from '../../kernels/engine';
 import { parseDataset, type Dataset } from '../data/dataset';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
-import { decodeCheckpoint, restoreWeights } from './checkpoint';
+import { decodeCheckpoint, restoreWeights } from '../model/checkpoint';
 import { Trainer, TrainingDivergedError, type LogWindow } from './loops';
 import type { TrainConfig, WorkerEvent } from './protocol';
 

@@ -7,7 +7,7 @@
 import { createGpuContext, describeAdapter, WebGPUUnavailableError } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
 import { relu } from '../../kernels/ops/activation';
-import { CheckpointError } from './checkpoint';
+import { CheckpointError } from '../model/checkpoint';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, activation } from './activation';
 import { activationBackward, activationForward } from '../reference/activation';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 1000 is not a multiple of the workgroup size (256).

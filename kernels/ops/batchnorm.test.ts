@@ -7,7 +7,7 @@ import {
   batchNormTrainForward,
   updateRunningStats,
 } from '../reference/batchnorm';
-import { mulberry32, randnArray, uniformArray } from '../reference/random';
+import { mulberry32, randnArray, uniformArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 import type { Engine } from '../engine';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bmm, splitK } from './bmm';
 import { bmmBackward, bmmForward } from '../reference/bmm';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // [B, M, K] x [B, K, N] shapes from the 3D->2D branch: Â (N x N) times XW, Q Kᵀ with 4-wide heads,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concat, split } from './concat';
 import { concatBackward, concatForward, splitBackward, splitForward } from '../reference/concat';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 91 rows; widths whose products with the rows are not multiples of the workgroup size (256).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dropout } from './dropout';
 import { dropoutBackward, dropoutForward, dropoutMask } from '../reference/dropout';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 1001 = 77 x 13 is not a multiple of the workgroup size (256).

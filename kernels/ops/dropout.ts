@@ -7,7 +7,7 @@ import body from './dropout.wgsl?raw';
 import { RNG_WGSL } from './rng';
 import { grid1d } from '../engine';
 import type { Tensor } from '../tensor';
-import { checkKeyWord } from '../reference/rng';
+import { checkKeyWord } from '../random';
 
 const code = `${RNG_WGSL}\n${body}`;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { add, addBias, mul, scale, scaleRows, sub } from './elementwise';
 import * as ref from '../reference/elementwise';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 import type { Engine } from '../engine';
 import type { Tensor } from '../tensor';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCsrOnDevice, embeddingSum, packIndices, packTables } from './embedding';
 import { buildCsr, buildCsrArrays } from '../graph';
 import { embeddingSumBackward, embeddingSumForward } from '../reference/embedding';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // The 9 OGB atom feature vocabularies (METHOD.md 4.1): 174 packed rows.

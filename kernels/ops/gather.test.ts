@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gatherRows } from './gather';
 import { buildCsr } from '../graph';
 import { gatherBackward, gatherForward } from '../reference/gather';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes are not multiples of the workgroup size (256); N * F = 481, E * F = 3913.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gcnNormalize } from './gcn';
 import { gcnBackward, gcnForward } from '../reference/gcn';
-import { mulberry32, randnArray, uniformArray } from '../reference/random';
+import { mulberry32, randnArray, uniformArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 /**

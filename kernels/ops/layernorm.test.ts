@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerNorm } from './layernorm';
 import { layerNormBackward, layerNormForward } from '../reference/layernorm';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 300 rows and 19 features: neither is a multiple of the workgroup size (256); 300 > 256 spans two groups.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS } from './activation';
 import { addColumnSums, linear, matmul } from './linear';
 import { linearBackward, linearForward, matmulBackward, matmulForward, type LinearAct } from '../reference/linear';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 const ACTS: LinearAct[] = ['none', ...ACTIVATIONS];

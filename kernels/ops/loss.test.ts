@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bceWithLogits, l1Loss, sum, weightedSquaredError } from './loss';
 import { bceBackward, bceForward, l1Backward, l1Forward, sumBackward, sumForward, wseBackward, wseForward } from '../reference/loss';
-import { mulberry32, randnArray, uniformArray } from '../reference/random';
+import { mulberry32, randnArray, uniformArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes that are not multiples of the workgroup (256) nor of the reduction chunk (256).

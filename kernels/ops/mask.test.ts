@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskPairs, maskRows } from './mask';
 import { maskPairsBackward, maskPairsForward, maskRowsBackward, maskRowsForward } from '../reference/mask';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 const o = { atol: 1e-6, rtol: 1e-6 };

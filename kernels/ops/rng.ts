@@ -7,7 +7,7 @@ import code from './rng.wgsl?raw';
 import type { Engine } from '../engine';
 import { grid1d } from '../engine';
 import { shapeString, type Tensor } from '../tensor';
-import { checkKeyWord, PURPOSE_NORMAL, PURPOSE_UNIFORM } from '../reference/rng';
+import { checkKeyWord, PURPOSE_NORMAL, PURPOSE_UNIFORM } from '../random';
 
 const MARKER = '// ---- end of RNG_WGSL ----';
 if (!code.includes(MARKER)) throw new Error('rng.wgsl: the RNG_WGSL end marker is missing');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rowDot } from './rowdot';
 import { rowDotBackward, rowDotForward } from '../reference/rowdot';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 300 rows (more than one 256-wide workgroup, not a multiple of it) of 19 features.

@@ -4,7 +4,7 @@ import { buildCsr } from '../graph';
 import type { Tensor } from '../tensor';
 import type { Csr } from '../graph';
 import { segmentBackward, segmentForward, type SegmentReduce } from '../reference/segment';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes are not multiples of the workgroup size (256): S * F = 533, E * F = 3913.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { segmentSoftmax } from './softmax';
 import { buildCsr } from '../graph';
 import { segmentSoftmaxBackward, segmentSoftmaxForward } from '../reference/softmax';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // Sizes are not multiples of the workgroup size (256): S * H = 485, E * H = 1505.

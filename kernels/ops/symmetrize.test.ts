@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { symmetrize } from './symmetrize';
 import { symmetrizeBackward, symmetrizeForward } from '../reference/symmetrize';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
 // 3 x 9 x 9 x 5 = 1215 elements: not a multiple of the workgroup size.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Adam, biasCorrectionTable, type AdamState } from './adam';
 import { adamUpdate, type AdamHyper } from '../reference/adam';
 import { weightedSquaredError } from '../ops/loss';
-import { mulberry32, randnArray } from '../reference/random';
+import { mulberry32, randnArray } from '../random';
 import { expectClose, readF64, testEngine } from '../testing';
 import type { Engine } from '../engine';
 import type { Tensor } from '../tensor';

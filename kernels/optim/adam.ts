@@ -29,7 +29,7 @@ export interface AdamGroup {
   lrScale: number;
 }
 
-/** Checkpointable state, keyed by parameter name (the shape of app/train/checkpoint.ts's OptimizerSnapshot). */
+/** Checkpointable state, keyed by parameter name (the shape of app/model/checkpoint.ts's OptimizerSnapshot). */
 export interface AdamState {
   type: 'Adam';
   /** Updates applied so far, skipped steps not counted (bias correction uses it). */

@@ -7,13 +7,10 @@
  * so randomUniform and randomNormal with the same seed and stream are independent.
  */
 
-const M0 = 0xd2511f53;
-const M1 = 0xcd9e8d57;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
+import { checkKeyWord, PHILOX_M0 as M0, PHILOX_M1 as M1, PHILOX_W0 as W0, PHILOX_W1 as W1, PURPOSE_NORMAL, PURPOSE_UNIFORM } from '../random';
 
-export const PURPOSE_UNIFORM = 0;
-export const PURPOSE_NORMAL = 1;
+// Production code imports these from kernels/random.ts; re-exported so the twin reads as one file.
+export { checkKeyWord, PURPOSE_NORMAL, PURPOSE_UNIFORM };
 
 /** High and low 32-bit words of the 64-bit product a * b (both uint32), via 16-bit halves. */
 export function mulhilo(a: number, b: number): [number, number] {
@@ -61,14 +58,6 @@ export function philox4x32_10(ctr: readonly number[], key: readonly number[]): U
  */
 export function bitsToUniform(bits: number): number {
   return ((bits >>> 9) + 0.5) / 8388608;
-}
-
-/** Throws unless v is an integer in [0, 2^32): seeds and streams are Philox key words. */
-export function checkKeyWord(op: string, what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-    throw new Error(`${op}: ${what} must be an integer in [0, 2^32), got ${v}`);
-  }
-  return v >>> 0;
 }
 
 export function uniformAt(seed: number, stream: number, index: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, uniformArray } from '../../kernels/reference/random';
+import { mulberry32, uniformArray } from '../../kernels/random';
 import { testEngine } from '../../kernels/testing';
 import {
   CheckpointError,

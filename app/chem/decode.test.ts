@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { getRDKit, withMol } from '../chem/rdkit';
-import { readSmiles } from '../chem/io';
-import { mulberry32 } from '../../kernels/reference/random';
+import { getRDKit, withMol } from './rdkit';
+import { readSmiles } from './io';
+import { mulberry32 } from '../../kernels/random';
 import { TEN_CLASS_ELEMENTS, atomClass } from '../model/config';
 import { bondsOfCodes, checkMolecule, decodeGraph, decodeMolecule, kekulizeBonds, roundBondCode } from './decode';
-import { loadFixtureMolecules, moleculeCodes } from './testFixtures';
+import { loadFixtureMolecules, moleculeCodes } from '../sde/testFixtures';
 
 /** Dense (X, A) of a molecule with optional uniform noise of amplitude `noise`, padded to `nmax`. */
 function denseOf(atomicNumbers: number[], codes: Uint8Array, classes: 119 | 10, nmax: number, noise: number, seed: number) {

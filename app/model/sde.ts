@@ -6,7 +6,7 @@
  * (a batch has at most a few hundred graphs), so the GPU kernels never re-derive SDE formulas.
  */
 
-import { mulberry32 } from '../../kernels/reference/random';
+import { hostRng } from '../../kernels/random';
 
 export type SDEKind = 'VE' | 'VP';
 
@@ -112,32 +112,6 @@ export function createSDE(kind: SDEKind, min: number, max: number, N = 1000): SD
     langevinAlpha: (t) => 1 - discreteBeta(stepIndex(t)),
     priorStd: 1,
   };
-}
-
-// ------------------------------------------------------------------ seeded host randomness
-
-/** Mixes (seed, step, stream) into one 32-bit seed (murmur3 finaliser over each word). */
-export function mixSeed(seed: number, step = 0, stream = 0): number {
-  let h = 0x9e3779b9;
-  for (const w of [seed, step, stream]) {
-    let k = Math.imul(w >>> 0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) >>> 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** mulberry32 uniform generator in [0, 1), seeded by mixSeed(seed, step, stream). */
-export function hostRng(seed: number, step = 0, stream = 0): () => number {
-  return mulberry32(mixSeed(seed, step, stream));
 }
 
 /** The smallest time the training loss sees (t = k/N (1 - eps) + eps). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getRDKit } from '../chem/rdkit';
+import { getRDKit } from './rdkit';
 import { distanceBonds, perceiveMolecule } from './perceive';
-import { loadFixtureMolecules, moleculeCodes } from './testFixtures';
+import { loadFixtureMolecules, moleculeCodes } from '../sde/testFixtures';
 
 describe('distance-based bond perception (the 3D->2D baseline)', () => {
   it('recovers connectivity and bond orders of MMFF geometries, aromatic rings included', async () => {

@@ -13,9 +13,9 @@
  *    ends still have free valence. Atoms left unmatched keep hydrogens.
  * The result goes through the same kekulised-molblock sanitisation as the model's decode.
  */
-import { allowedValences, covalentRadius, symbolOf } from '../chem/elements';
-import { expectedBondLength } from '../chem/metrics';
-import type { RDKit } from '../chem/rdkit';
+import { allowedValences, covalentRadius, symbolOf } from './elements';
+import { expectedBondLength } from './metrics';
+import type { RDKit } from './rdkit';
 import { checkMolecule, codesOfBonds, type GraphBond, type MoleculeCheck } from './decode';
 
 export const BOND_FACTOR = 1.2;

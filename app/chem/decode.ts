@@ -8,11 +8,10 @@
  * as a query bond and cannot give a pyrrole-type N its hydrogen, so rings like pyrrole would fail.
  * Our kekuliser lets an aromatic N/P (and O/S, which never need one) go without a double bond.
  */
-import { allowedValences, hasElectronData, symbolOf, symbolOrNumber } from '../chem/elements';
-import { parseRDKitMol } from '../chem/molecule';
-import { programLine } from '../chem/molfile';
-import { parseMol, type RDKit } from '../chem/rdkit';
-import { TEN_CLASS_ELEMENTS } from '../model/config';
+import { allowedValences, hasElectronData, symbolOf, symbolOrNumber, TEN_CLASS_ELEMENTS } from './elements';
+import { parseRDKitMol } from './molecule';
+import { programLine } from './molfile';
+import { parseMol, type RDKit } from './rdkit';
 
 /** Undirected bond with order 1..3, or 4 for aromatic. */
 export interface GraphBond {

@@ -1,8 +1,8 @@
 /** A weights-only checkpoint of a randomly initialised tiny model, for tests of the sampling CLIs. */
 import type { Engine } from '../../kernels/engine';
-import { resolveConfig, type PresetName } from '../model/config';
-import { MoleculeSDE } from '../model/moleculeSDE';
-import { encodeCheckpoint, snapshotWeights } from '../train/checkpoint';
+import { resolveConfig, type PresetName } from './config';
+import { MoleculeSDE } from './moleculeSDE';
+import { encodeCheckpoint, snapshotWeights } from './checkpoint';
 
 /** Narrow widths for every network (default depths), 10 atom classes: the tiny model the sampling tests run. */
 export const TINY_OVERRIDES = { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 8 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 } as const;

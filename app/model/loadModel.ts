@@ -7,9 +7,9 @@
  * a model whose tensors do not match is released again before the error is thrown.
  */
 import type { Engine } from '../../kernels/engine';
-import { resolveConfig, type PresetName } from '../model/config';
-import { MoleculeSDE } from '../model/moleculeSDE';
-import { CheckpointError, checkAgainstModel, decodeCheckpoint, restoreWeights, type Checkpoint } from '../train/checkpoint';
+import { resolveConfig, type PresetName } from './config';
+import { MoleculeSDE } from './moleculeSDE';
+import { CheckpointError, checkAgainstModel, decodeCheckpoint, restoreWeights, type Checkpoint } from './checkpoint';
 
 export interface LoadedModel {
   model: MoleculeSDE;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { antitheticTimes, createSDE, hostRng, mixSeed, TIME_EPS } from './sde';
+import { hostRng, mixSeed } from '../../kernels/random';
+import { antitheticTimes, createSDE, TIME_EPS } from './sde';
 
 const close = (a: number, b: number, tol: number, what: string) => {
   if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) throw new Error(`${what}: ${a} vs ${b}`);
