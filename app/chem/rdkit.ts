@@ -23,6 +23,8 @@ export class ChemError extends Error {
 }
 
 let shared: Promise<RDKit> | null = null;
+/** The module `shared` resolved to (so a trap can drop it synchronously). */
+let loaded: RDKit | null = null;
 
 /**
  * Modules that trapped (a WebAssembly RuntimeError such as "memory access out of bounds"). A trap
@@ -49,8 +51,10 @@ function isTrap(e: unknown): boolean {
 /** Discards a module after a trap; the next getRDKit() instantiates a new one. */
 export function retireRDKit(rd: RDKit, cause: string): ChemError {
   retired.add(rd as object);
-  const current = shared;
-  if (current) void current.then((m) => { if (m === rd && shared === current) shared = null; }, () => undefined);
+  if (loaded === rd) {
+    shared = null;
+    loaded = null;
+  }
   const message = `RDKit crashed on this input (${cause}); the chemistry module was discarded and a fresh one is loaded for the next molecule. Nothing else was lost.`;
   for (const l of restartListeners) l(message);
   return new ChemError(message);
@@ -118,6 +122,7 @@ async function load(): Promise<RDKit> {
   // The data set is featurised by Python RDKit 2022.09, whose stereo perception is the legacy
   // one; pin it (MinimalLib's default today) so chirality tags and bond stereo agree with it.
   rd.use_legacy_stereo_perception(true);
+  loaded = rd;
   return rd;
 }
 

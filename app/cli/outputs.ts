@@ -56,20 +56,24 @@ export function checkOutput(path: string, o: OutputCheck): void {
   checkWritableFolder(dirname(path) || '.', o.flag);
 }
 
-/** Makes the folder if needed and proves a file can be created in it (then removes the probe). */
+/**
+ * Proves a file can be created in `dir`, or, when it does not exist yet, in its nearest existing
+ * ancestor (nothing is created here: the write makes the folders). The probe file is removed.
+ */
 export function checkWritableFolder(dir: string, flag: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new OutputError(`${flag}: cannot create the folder ${dir}: ${(e as Error).message}`);
+  let d = resolve(dir);
+  while (!existsSync(d)) {
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
   }
-  if (!statSync(dir).isDirectory()) throw new OutputError(`${flag}: ${dir} is not a folder`);
-  const probe = join(dir, `.write-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  if (!statSync(d).isDirectory()) throw new OutputError(`${flag}: ${d} is a file, so ${dir} cannot be a folder`);
+  const probe = join(d, `.write-test-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (e) {
-    throw new OutputError(`${flag}: cannot write in ${dir}: ${(e as Error).message}`);
+    throw new OutputError(`${flag}: cannot write in ${d}: ${(e as Error).message}`);
   }
 }
 
