@@ -6,16 +6,16 @@
  */
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
 import { toMolblock } from './molfile';
-import { ChemError, MAX_PARSER_HEAVY_ATOMS, checkSmilesText, parseMol, type RDKit } from './rdkit';
+import { ChemError, MAX_PARSER_HEAVY_ATOMS, checkSmilesText, guardRDKit, isRetired, parseMol, type RDKit } from './rdkit';
 
 /** A SMILES string to the molecule model (atom order as written). */
 export function readSmiles(rd: RDKit, smiles: string, limits: MoleculeLimits = DEFAULT_LIMITS): ChemMolecule {
   const s = checkSmilesInput(smiles, limits.maxHeavyAtoms);
   const mol = parseMol(rd, s, {}, 'SMILES');
   try {
-    return moleculeFromRDKitMol(mol, limits, `SMILES ${s}`);
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, `SMILES ${s}`));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
 }
 
@@ -74,9 +74,9 @@ export function readMolblock(rd: RDKit, molblock: string, limits: MoleculeLimits
   if (structural) throw new ChemError(`invalid ${what}: ${structural}`);
   const mol = parseMol(rd, molblock, { removeHs: true }, what);
   try {
-    return moleculeFromRDKitMol(mol, limits, what, (lines[1] ?? '').slice(20, 22) === '3D');
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, what, (lines[1] ?? '').slice(20, 22) === '3D'));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
 }
 

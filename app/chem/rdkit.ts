@@ -70,6 +70,11 @@ export function guardRDKit<T>(rd: RDKit, fn: () => T): T {
     return fn();
   } catch (e) {
     if (isTrap(e)) throw retireRDKit(rd, e instanceof Error ? e.message : String(e));
+    // A C++ exception that RDKit did not catch (e.g. a range check on a malformed V3000 block)
+    // unwinds cleanly, so the module stays usable; the input is what is wrong.
+    if (typeof WebAssembly !== 'undefined' && 'Exception' in WebAssembly && e instanceof (WebAssembly as unknown as { Exception: new () => object }).Exception) {
+      throw new ChemError('RDKit failed on this input with an internal error (a malformed record it does not check)');
+    }
     throw e;
   }
 }

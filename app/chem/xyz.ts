@@ -8,7 +8,7 @@ import { allowedValences, atomicNumberOf, covalentRadius, symbolOf } from './ele
 import type { FileError } from './io';
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
 import { f10, programLine } from './molfile';
-import { ChemError, parseMol, type RDKit } from './rdkit';
+import { ChemError, guardRDKit, isRetired, parseMol, type RDKit } from './rdkit';
 
 /**
  * Largest |coordinate| (Å) the readers accept: no molecule spans 1e5 Å, and a float32 position
@@ -230,8 +230,8 @@ export function xyzToMolecule(rd: RDKit, frame: XyzFrame, limits: MoleculeLimits
   lines.push('M  END');
   const mol = parseMol(rd, lines.join('\n') + '\n', { removeHs: true }, what);
   try {
-    return moleculeFromRDKitMol(mol, limits, what);
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, what));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
 }
