@@ -4,6 +4,11 @@
  *   npm run pretrain -- --preset generative --steps 2000 --out runs/gen.safetensors \
  *     [--resume FILE] [--batch 32] [--lr 5e-4] [--seed 0] [--log runs/gen.jsonl] \
  *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin] [--set gin.dim=32 ...]
+ *     [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]
+ *
+ * --init-from warm-starts a fresh run from another checkpoint (every tensor whose name and shape
+ * match; e.g. an older recipe's weights). The checkpoint keeps a moving average of the weights
+ * (decay --ema-decay, 0 for none), which sampling uses.
  *
  * Progress (steps, losses, steps/s, ETA) goes to stderr; the log gets one row per step with every
  * loss term (JSONL, or CSV when the file name ends in .csv). Checkpoints are written atomically
@@ -39,11 +44,15 @@ interface Args {
   data: string;
   overrides: Record<string, unknown>;
   force: boolean;
+  initFrom: string | null;
+  emaDecay: number;
+  emaEvery: number;
 }
 
 const USAGE = `usage: npm run pretrain -- --steps N --out FILE [--preset paper|generative] [--resume FILE]
        [--batch 32] [--lr LR] [--seed 0] [--log FILE.jsonl|FILE.csv] [--checkpoint-every N]
-       [--log-every 10] [--data public/data/qm9like.bin] [--set path.to.setting=value ...] [--force]`;
+       [--log-every 10] [--data public/data/qm9like.bin] [--set path.to.setting=value ...]
+       [--init-from FILE] [--ema-decay 0.999] [--ema-every 10] [--force]`;
 
 function fail(message: string): never {
   process.stderr.write(`pretrain: ${message}\n${USAGE}\n`);
@@ -97,6 +106,9 @@ function parseArgs(argv: string[]): Args {
     data: 'public/data/qm9like.bin',
     overrides: {},
     force: false,
+    initFrom: null,
+    emaDecay: 0.999,
+    emaEvery: 10,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -124,6 +136,9 @@ function parseArgs(argv: string[]): Args {
       case '--data': a.data = value(); break;
       case '--set': setOverride(a.overrides, value()); break;
       case '--force': a.force = true; break;
+      case '--init-from': a.initFrom = value(); break;
+      case '--ema-decay': a.emaDecay = parseNumber(flag, value(), false); break;
+      case '--ema-every': a.emaEvery = parseNumber(flag, value(), true); break;
       case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`);
         process.exit(0);
@@ -137,6 +152,9 @@ function parseArgs(argv: string[]): Args {
   if (a.logEvery < 1) fail('--log-every must be positive');
   if (a.checkpointEvery < 0) fail('--checkpoint-every must not be negative');
   if (a.lr !== undefined && !(a.lr > 0)) fail('--lr must be positive');
+  if (!(a.emaDecay >= 0 && a.emaDecay < 1)) fail('--ema-decay must lie in [0, 1) (0: no moving average)');
+  if (a.emaEvery < 1) fail('--ema-every must be positive');
+  if (a.initFrom && a.resume) fail('--init-from starts a fresh run; it cannot be combined with --resume');
   if (a.seed < 0 || a.seed > 0xffffffff) fail(`--seed must be an integer in 0..${0xffffffff}, got ${a.seed}`);
   if (!a.resume) {
     try {
@@ -217,7 +235,7 @@ export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SI
 function checkRunOutputs(args: Args): void {
   const same = (p: string | null) => p !== null && resolve(p) === resolve(args.out);
   // Resuming from --out itself rewrites it on purpose (the old one is kept as .prev).
-  checkOutput(args.out, { flag: '--out', inputs: [args.data, args.log], force: args.force, mayReplace: same(args.resume) });
+  checkOutput(args.out, { flag: '--out', inputs: [args.data, args.log, args.initFrom], force: args.force, mayReplace: same(args.resume) });
   if (args.log) {
     // A resumed run appends to its log; a new run refuses an existing log unless --force.
     checkOutput(args.log, { flag: '--log', inputs: [args.data, args.resume, args.out], force: args.force, mayReplace: Boolean(args.resume) });
@@ -264,7 +282,7 @@ async function main(): Promise<void> {
           `so the run is not bit-identical to one that never stopped.\n`,
       );
     }
-    trainer = Trainer.resume(engine, dataset, resumeBytes, { logEvery: args.logEvery, datasetName, newDataOrder });
+    trainer = Trainer.resume(engine, dataset, resumeBytes, { logEvery: args.logEvery, datasetName, newDataOrder, emaDecay: args.emaDecay, emaEvery: args.emaEvery });
     process.stderr.write(`pretrain: resumed ${args.resume} at step ${trainer.steps} (seed ${trainer.options.seed}, batch ${trainer.options.batchSize}, lr ${trainer.lr}; the checkpoint's settings win)\n`);
   } else {
     trainer = Trainer.create(engine, dataset, {
@@ -275,7 +293,14 @@ async function main(): Promise<void> {
       seed: args.seed,
       logEvery: args.logEvery,
       datasetName,
+      emaDecay: args.emaDecay,
+      emaEvery: args.emaEvery,
     });
+    if (args.initFrom) {
+      const { loaded, kept } = trainer.initFrom(readFileSync(args.initFrom));
+      process.stderr.write(`pretrain: warm start from ${args.initFrom}: ${loaded.length} tensors loaded, ${kept.length} kept their initialisation${kept.length ? ` (${kept.slice(0, 6).join(', ')}${kept.length > 6 ? ', ...' : ''})` : ''}
+`);
+    }
   }
   process.stderr.write(
     `pretrain: preset ${trainer.config.preset}, ${trainer.parameterCount().toLocaleString('en')} parameters, ` +

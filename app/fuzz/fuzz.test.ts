@@ -173,8 +173,8 @@ describe('fuzz: every input ends in a valid result or a typed error with a messa
         input: `${bytes.length} bytes`,
         run: () => {
           const d = parseDataset(bytes, 'fuzzed.bin');
-          for (let i = 0; i < d.size; i++) d.molecule(i);
-          if (d.size > 0) makeBatch(d, [0]);
+          for (let i = 0; i < d.count; i++) d.molecule(i);
+          if (d.count > 0) makeBatch(d, [0]);
         },
       };
     });

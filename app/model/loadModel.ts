@@ -7,22 +7,24 @@
  * a model whose tensors do not match is released again before the error is thrown.
  */
 import type { Engine } from '../../kernels/engine';
-import { resolveConfig, type PresetName } from './config';
+import { configFromCheckpoint, type PresetName } from './config';
 import { MoleculeSDE } from './moleculeSDE';
-import { CheckpointError, checkAgainstModel, decodeCheckpoint, restoreWeights, type Checkpoint } from './checkpoint';
+import { CheckpointError, checkAgainstModel, decodeCheckpoint, restoreAveragedWeights, restoreWeights, type Checkpoint } from './checkpoint';
 
 export interface LoadedModel {
   model: MoleculeSDE;
   preset: string;
   step: number;
+  /** True when the weights are the checkpoint's moving average (./ema.ts). */
+  averaged: boolean;
   /** The data set the checkpoint was trained on ('qm9like', ...), when it records one. */
   datasetName: string | null;
 }
 
-/** Throws a CheckpointError naming the first weight that holds NaN or Infinity. */
+/** Throws a CheckpointError naming the first weight (or moving average) that holds NaN or Infinity. */
 export function checkFiniteWeights(c: Checkpoint): void {
-  for (const [name, t] of c.weights) {
-    const d = t.data as Float32Array;
+  const all: [string, ArrayLike<number>][] = [...[...c.weights].map(([n, t]) => [n, t.data] as [string, ArrayLike<number>]), ...[...(c.ema?.weights ?? new Map<string, Float32Array>())].map(([n, d]) => [`ema.${n}`, d] as [string, ArrayLike<number>])];
+  for (const [name, d] of all) {
     for (let i = 0; i < d.length; i++) {
       if (!Number.isFinite(d[i])) throw new CheckpointError(`checkpoint: weight '${name}' holds ${d[i]} at entry ${i}; the checkpoint is corrupt (use the previous one, e.g. FILE.prev)`);
     }
@@ -33,18 +35,21 @@ export function modelFromCheckpoint(engine: Engine, bytes: ArrayBuffer | Uint8Ar
   const c = decodeCheckpoint(bytes);
   let config;
   try {
-    config = resolveConfig(c.preset as PresetName, c.config);
+    config = configFromCheckpoint(c.preset as PresetName, c.config);
   } catch (e) {
     throw new CheckpointError(`checkpoint: its model config is not usable: ${(e as Error).message}`);
   }
   checkFiniteWeights(c);
   const model = new MoleculeSDE(engine, config, 0);
+  let averaged: boolean;
   try {
     checkAgainstModel(c, model);
     restoreWeights(engine, model, c);
+    // Sampling uses the moving average of the weights when the checkpoint has one.
+    averaged = restoreAveragedWeights(engine, model, c);
   } catch (e) {
     for (const p of [...model.parameters(), ...model.buffers()]) engine.dispose(p.tensor);
     throw e;
   }
-  return { model, preset: c.preset, step: c.step, datasetName: c.trainer?.dataset.name ?? null };
+  return { model, preset: c.preset, step: c.step, averaged, datasetName: c.trainer?.dataset.name ?? null };
 }

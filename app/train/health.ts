@@ -10,7 +10,7 @@ import code from './health.wgsl?raw';
 import { grid1d, type Engine } from '../../kernels/engine';
 import type { SkipIf } from '../../kernels/optim/adam';
 import type { Tensor } from '../../kernels/tensor';
-import type { LossTerms } from './protocol';
+import type { LossTerms } from './lossTerms';
 
 export const LOSS_TERMS = ['total', 'contrastive', 'denoise2Dto3D', 'atoms3Dto2D', 'bonds3Dto2D'] as const satisfies readonly (keyof LossTerms)[];
 export type LossTensors = Record<(typeof LOSS_TERMS)[number], Tensor>;

@@ -6,7 +6,7 @@ import { writeDataset } from '../data/write';
 import { tinyMolecules } from '../model/testMolecules';
 import { decodeCheckpoint, encodeCheckpoint } from '../model/checkpoint';
 import { Trainer, TrainingDivergedError, type TrainerOptions } from './loops';
-import type { LossTerms } from './protocol';
+import type { LossTerms } from './lossTerms';
 
 /** A tiny but complete configuration: every network, narrow widths, 10 atom classes. */
 const TINY = {

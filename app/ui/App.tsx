@@ -10,6 +10,7 @@ import { MessageLog } from './components/MessageLog';
 import { MoleculePanel } from './components/MoleculePanel';
 import { NoWebGPU } from './components/NoWebGPU';
 import { SamplePanel } from './components/SamplePanel';
+import { SymmetryPanel } from './inspect/SymmetryPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { TopologyPanel } from './components/TopologyPanel';
 import { TrainPanel } from './components/TrainPanel';
@@ -88,6 +89,7 @@ function Workbench() {
       </div>
       <div role="tabpanel" id="panel-sample" aria-labelledby="tab-sample" hidden={panel !== 'sample'}>
         <SamplePanel />
+        <SymmetryPanel />
       </div>
       <div role="tabpanel" id="panel-topology" aria-labelledby="tab-topology" hidden={panel !== 'topology'}>
         <TopologyPanel />

@@ -3,6 +3,7 @@ import { connectEngine } from './state/engineStore';
 import { connectSampling } from './state/sampleStore';
 import { connectTopology } from './state/topologyStore';
 import { connectTraining } from './state/trainStore';
+import { connectSymmetry } from './inspect/symmetryStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
 let started = false;
@@ -14,6 +15,7 @@ export function startEngine(): WorkerClient {
     connectSampling(client);
     connectTraining(client);
     connectTopology(client);
+    connectSymmetry(client);
     connectEngine(client);
   }
   return client;

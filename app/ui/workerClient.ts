@@ -1,12 +1,12 @@
 /**
- * The typed client of the engine worker (app/train/worker.ts). The UI never touches the GPU: it
- * sends Commands and listens to WorkerEvents, both defined in app/train/protocol.ts.
+ * The typed client of the engine worker (app/worker/worker.ts). The UI never touches the GPU: it
+ * sends Commands and listens to WorkerEvents, both defined in app/worker/protocol.ts.
  *
  * Failures of the worker itself (its script failed to load, an exception escaped it, a message
  * could not be deserialised) are turned into protocol 'error' events, so that every listener sees
  * them the same way and nothing is swallowed.
  */
-import type { Command, WorkerEvent } from '../train/protocol';
+import type { Command, WorkerEvent } from '../worker/protocol';
 
 export type EventType = WorkerEvent['type'];
 export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;
@@ -21,7 +21,7 @@ export interface WorkerLike {
 }
 
 export function createEngineWorker(): WorkerLike {
-  return new Worker(new URL('../train/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  return new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
 }
 
 export class WorkerClient {

@@ -20,7 +20,7 @@ import { resolveConfig, type PresetName } from '../../app/model/config';
 import { MoleculeSDE } from '../../app/model/moleculeSDE';
 import { LOSS_TERMS } from '../../app/train/health';
 import { Trainer, trainingIndices } from '../../app/train/loops';
-import type { LossTerms } from '../../app/train/protocol';
+import type { LossTerms } from '../../app/worker/protocol';
 
 export const PARITY_PRESETS: readonly PresetName[] = ['generative', 'paper'];
 export const PARITY_SEED = 11;

@@ -5,7 +5,7 @@
  * through React state per animation frame.
  */
 import { create } from 'zustand';
-import type { SampleRequest, SamplerKind } from '../../train/protocol';
+import type { SampleRequest, SamplerKind } from '../../worker/protocol';
 import type { WorkerClient } from '../workerClient';
 
 export interface SampleSettings {

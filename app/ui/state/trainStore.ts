@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { PRESETS } from '../../model/config';
-import type { LossTerms, PresetName, TrainConfig } from '../../train/protocol';
+import type { LossTerms, PresetName, TrainConfig } from '../../worker/protocol';
 import type { WorkerClient } from '../workerClient';
 
 export const LOSS_KEYS = ['total', 'contrastive', 'denoise2Dto3D', 'atoms3Dto2D', 'bonds3Dto2D'] as const satisfies readonly (keyof LossTerms)[];

@@ -57,7 +57,8 @@ export class SamplingHandlers {
     this.defaultModel = null;
   }
 
-  private async modelFor(weights: 'default' | 'trained' | 'any'): Promise<MoleculeSDE> {
+  /** The model for `weights` ('any': the trained one if there is one, else the default). */
+  async modelFor(weights: 'default' | 'trained' | 'any'): Promise<MoleculeSDE> {
     if (weights !== 'default') {
       const trained = this.deps.trainedModel();
       if (trained) return trained;

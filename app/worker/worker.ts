@@ -11,6 +11,7 @@ import { CheckpointError } from '../model/checkpoint';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';
+import { InspectHandlers } from './inspectHandlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,7 +36,7 @@ async function fetchDataset(name: string): Promise<ArrayBuffer> {
 
 const session = new TrainingSession({ engine: requireEngine, post, fetchDataset });
 
-// ---- sampling (app/train/sampleHandlers.ts; owned by the sampling code) ----
+// ---- sampling (app/worker/sampleHandlers.ts; owned by the sampling code) ----
 async function fetchDefaultCheckpoint(): Promise<ArrayBuffer> {
   const url = new URL(`${import.meta.env.BASE_URL}checkpoints/default.safetensors`, self.location.origin);
   const res = await fetch(url);
@@ -50,6 +51,15 @@ const sampling = new SamplingHandlers({
   fetchDefaultCheckpoint,
 });
 // ---- end of sampling ----
+
+// Inspection (app/worker/inspectHandlers.ts): the symmetry check and the kernel profiler.
+const inspect = new InspectHandlers({
+  engine: requireEngine,
+  post,
+  exclusive: (fn) => session.exclusive(fn),
+  trainedModel: () => session.model,
+  defaultModel: () => sampling.modelFor('default'),
+});
 
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
@@ -70,6 +80,7 @@ async function init(): Promise<void> {
       engine = null;
       session.onDeviceLost();
       sampling.onDeviceLost();
+      inspect.onDeviceLost();
       post({ type: 'error', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, recoverable: true });
       void init()
         .then(() => session.restoreAfterDeviceLoss())
@@ -114,7 +125,7 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'loadCheckpoint':
         requireEngine();
         return session.loadCheckpoint(cmd.bytes, cmd.totalSteps);
-      // Sampling (app/train/sampleHandlers.ts): GPU work runs inside session.exclusive(...), so its
+      // Sampling (app/worker/sampleHandlers.ts): GPU work runs inside session.exclusive(...), so its
       // kernels never interleave with a training step.
       case 'sample':
         requireEngine();
@@ -122,6 +133,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'generateTopology':
         requireEngine();
         return sampling.generateTopology(cmd);
+      case 'symmetryCheck':
+        requireEngine();
+        return inspect.symmetryCheck(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);

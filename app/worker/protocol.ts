@@ -2,6 +2,7 @@
  * The typed message protocol between the UI (main thread) and the engine worker. The UI never
  * touches the GPU: everything below crosses `postMessage`, with ArrayBuffers transferred.
  */
+import type { SymmetryReport } from '../inspect/symmetry';
 
 export type PresetName = 'paper' | 'generative';
 export type SamplerKind = 'pc' | 'ode';
@@ -51,15 +52,18 @@ export type Command =
    */
   | { type: 'loadCheckpoint'; bytes: ArrayBuffer; totalSteps?: number }
   | { type: 'sample'; request: SampleRequest }
-  | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number };
+  | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number }
+  /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
+  | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel };
 
-export interface LossTerms {
-  total: number;
-  contrastive: number;
-  denoise2Dto3D: number;
-  atoms3Dto2D: number;
-  bonds3Dto2D: number;
-}
+/**
+ * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
+ * initialised model of either preset.
+ */
+export type InspectModel = 'default' | 'trained' | 'paper-init' | 'generative-init';
+
+export type { LossTerms } from '../train/lossTerms';
+import type { LossTerms } from '../train/lossTerms';
 
 export type WorkerEvent =
   | { type: 'ready'; adapter: string; fallback: boolean }
@@ -78,4 +82,5 @@ export type WorkerEvent =
   | { type: 'topologyDone'; smiles: string | null; reason: string | null; adjacency: Float32Array; atomTypes: Uint8Array }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   | { type: 'done'; step: number }
+  | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
   | { type: 'error'; message: string; recoverable: boolean };
