@@ -1,6 +1,6 @@
 /**
- * Seeded fuzz harness (issue 12): mutated SMILES, SDF (V2000), molfiles (V3000), XYZ, safetensors
- * checkpoints (header and data) and packed data-set files go through the same readers the CLIs and
+ * Seeded fuzz harness (issue 12): mutated SMILES, SDF (V2000), molfiles (V3000), XYZ, CSV label
+ * tables, safetensors checkpoints (header and data) and packed data-set files go through the same readers the CLIs and
  * the tab use, in-process and without a GPU. Every case must end either in a valid result (which is
  * then used: featurised, batched, written back) or in one of the project's typed errors with a
  * message; an uncaught exception of any other type, an RDKit trap or a hang fails the run.
@@ -20,13 +20,15 @@ import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from '../model/ch
 import { checkFiniteWeights } from '../model/loadModel';
 import { hostTensor, readSafetensors } from '../model/safetensors';
 import { batchMoleculeOf } from '../sde/molecules';
+import { CsvError, parseCsv } from '../finetune/csv';
+import { readLabelledSet } from '../finetune/table';
 import { int, mutateBytes, mutateTextTimes, pick, rngFor, type Rng } from './mutate';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 12);
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const fixture = (path: string) => readFileSync(new URL(path, import.meta.url));
 
-const TYPED = [ChemError, CheckpointError, DatasetError];
+const TYPED = [ChemError, CheckpointError, DatasetError, CsvError];
 let rd: RDKit;
 let traps = 0;
 let total = 0;
@@ -122,6 +124,24 @@ describe('fuzz: every input ends in a valid result or a typed error with a messa
           for (const f of r.frames) {
             if (f.positions.some((v) => !Number.isFinite(v))) throw new Error('readXyz returned a non-finite coordinate');
             useMolecule(xyzToMolecule(rd, f));
+          }
+        },
+      };
+    });
+    expect(failures).toEqual([]);
+  });
+
+  it('CSV label tables for fine-tuning (150 cases)', async () => {
+    const csv = 'smiles,activity,logp\nCCO,1,0.5\n"c1ccccc1O",0,1.2\nCC(=O)O,,-0.3\n"C,C",1,2\nCN,true,1e-3\n';
+    const failures = await fuzz('csv', 150, (rng) => {
+      const text = mutateTextTimes(rng, rng() < 0.3 ? csv.replace(/,/g, pick(rng, [';', '\t'])) : csv, 5);
+      return {
+        input: text,
+        run: () => {
+          const table = parseCsv(text);
+          if (table.header.length >= 2) {
+            const set = readLabelledSet(rd, table, { smilesColumn: table.header[0], labelColumns: [table.header[1]] });
+            for (const e of set.errors) if (!e.reason) throw new Error('a CSV row error without a reason');
           }
         },
       };
