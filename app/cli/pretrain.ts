@@ -3,7 +3,10 @@
  *
  *   npm run pretrain -- --preset generative --steps 2000 --out runs/gen.safetensors \
  *     [--resume FILE] [--batch 32] [--lr 5e-4] [--seed 0] [--log runs/gen.jsonl] \
- *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin] [--set gin.dim=32 ...]
+ *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin[,more.bin ...]] [--set gin.dim=32 ...]
+ *
+ * Several data sets (comma-separated, or --data repeated) are trained on as one: their training
+ * splits together, molecules numbered file after file (app/data/concat.ts).
  *     [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]
  *
  * --init-from warm-starts a fresh run from another checkpoint (every tensor whose name and shape
@@ -21,11 +24,11 @@ import { mkdirSync, readFileSync, createWriteStream, existsSync, type WriteStrea
 import { basename, dirname, resolve } from 'node:path';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
-import { parseDataset } from '../data/dataset';
+import { parseDataset, type Dataset } from '../data/dataset';
+import { concatDatasets } from '../data/concat';
 import { resolveConfig, type PresetName } from '../model/config';
 import { checkFiniteWeights } from '../model/loadModel';
 import { decodeCheckpoint } from '../model/checkpoint';
-
 import { OutputError, checkOutput, checkWritableFolder, writeCheckpointRotating, writeFileAtomic } from './outputs';
 import { Trainer, TrainingDivergedError, trainingIndices, type LogWindow } from '../train/loops';
 import { LOSS_TERMS } from '../train/health';
@@ -41,7 +44,7 @@ interface Args {
   log: string | null;
   checkpointEvery: number;
   logEvery: number;
-  data: string;
+  data: string[];
   overrides: Record<string, unknown>;
   force: boolean;
   initFrom: string | null;
@@ -51,7 +54,7 @@ interface Args {
 
 const USAGE = `usage: npm run pretrain -- --steps N --out FILE [--preset paper|generative] [--resume FILE]
        [--batch 32] [--lr LR] [--seed 0] [--log FILE.jsonl|FILE.csv] [--checkpoint-every N]
-       [--log-every 10] [--data public/data/qm9like.bin] [--set path.to.setting=value ...]
+       [--log-every 10] [--data public/data/qm9like.bin[,public/data/druglike.bin]] [--set path.to.setting=value ...]
        [--init-from FILE] [--ema-decay 0.999] [--ema-every 10] [--force]`;
 
 function fail(message: string): never {
@@ -103,7 +106,7 @@ function parseArgs(argv: string[]): Args {
     log: null,
     checkpointEvery: 0,
     logEvery: 10,
-    data: 'public/data/qm9like.bin',
+    data: [],
     overrides: {},
     force: false,
     initFrom: null,
@@ -133,7 +136,7 @@ function parseArgs(argv: string[]): Args {
       case '--log': a.log = value(); break;
       case '--checkpoint-every': a.checkpointEvery = parseNumber(flag, value(), true); break;
       case '--log-every': a.logEvery = parseNumber(flag, value(), true); break;
-      case '--data': a.data = value(); break;
+      case '--data': a.data.push(...value().split(',').map((f) => f.trim()).filter(Boolean)); break;
       case '--set': setOverride(a.overrides, value()); break;
       case '--force': a.force = true; break;
       case '--init-from': a.initFrom = value(); break;
@@ -155,6 +158,7 @@ function parseArgs(argv: string[]): Args {
   if (!(a.emaDecay >= 0 && a.emaDecay < 1)) fail('--ema-decay must lie in [0, 1) (0: no moving average)');
   if (a.emaEvery < 1) fail('--ema-every must be positive');
   if (a.initFrom && a.resume) fail('--init-from starts a fresh run; it cannot be combined with --resume');
+  if (a.data.length === 0) a.data.push('public/data/qm9like.bin');
   if (a.seed < 0 || a.seed > 0xffffffff) fail(`--seed must be an integer in 0..${0xffffffff}, got ${a.seed}`);
   if (!a.resume) {
     try {
@@ -235,10 +239,10 @@ export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SI
 function checkRunOutputs(args: Args): void {
   const same = (p: string | null) => p !== null && resolve(p) === resolve(args.out);
   // Resuming from --out itself rewrites it on purpose (the old one is kept as .prev).
-  checkOutput(args.out, { flag: '--out', inputs: [args.data, args.log, args.initFrom], force: args.force, mayReplace: same(args.resume) });
+  checkOutput(args.out, { flag: '--out', inputs: [...args.data, args.log, args.initFrom], force: args.force, mayReplace: same(args.resume) });
   if (args.log) {
     // A resumed run appends to its log; a new run refuses an existing log unless --force.
-    checkOutput(args.log, { flag: '--log', inputs: [args.data, args.resume, args.out], force: args.force, mayReplace: Boolean(args.resume) });
+    checkOutput(args.log, { flag: '--log', inputs: [...args.data, args.resume, args.out], force: args.force, mayReplace: Boolean(args.resume) });
   }
   checkWritableFolder(dirname(args.out) || '.', '--out');
 }
@@ -261,14 +265,18 @@ async function main(): Promise<void> {
   const engine = new Engine(ctx);
   process.stderr.write(`pretrain: adapter ${describeAdapter(ctx.info)}\n`);
 
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(args.data);
-  } catch (err) {
-    fail(`cannot read the data set ${args.data}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const datasetName = basename(args.data).replace(/\.bin$/, '');
-  const dataset = parseDataset(bytes, basename(args.data));
+  if (args.data.length === 0) args.data.push('public/data/qm9like.bin');
+  const parts: Dataset[] = args.data.map((file) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      fail(`cannot read the data set ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return parseDataset(bytes, basename(file));
+  });
+  const datasetName = args.data.map((f) => basename(f).replace(/\.bin$/, '')).join('+');
+  const dataset = concatDatasets(parts, datasetName);
 
   let trainer: Trainer;
   if (args.resume && resumeBytes) {
@@ -277,7 +285,7 @@ async function main(): Promise<void> {
     const newDataOrder = saved !== null && saved.dataset.molecules !== molecules;
     if (newDataOrder) {
       process.stderr.write(
-        `pretrain: note: ${args.resume} was trained on '${saved.dataset.name}' with ${saved.dataset.molecules} training molecules; ${args.data} has ${molecules}. ` +
+        `pretrain: note: ${args.resume} was trained on '${saved.dataset.name}' with ${saved.dataset.molecules} training molecules; ${args.data.join(' + ')} has ${molecules}. ` +
           `Weights, Adam state, lr, step and seed continue; the data order restarts epoch ${saved.epoch} as this data set's seeded permutation, ` +
           `so the run is not bit-identical to one that never stopped.\n`,
       );
@@ -304,7 +312,7 @@ async function main(): Promise<void> {
   }
   process.stderr.write(
     `pretrain: preset ${trainer.config.preset}, ${trainer.parameterCount().toLocaleString('en')} parameters, ` +
-      `${datasetName} (${args.data}), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
+      `${datasetName} (${args.data.join(', ')}; ${dataset.count.toLocaleString('en')} molecules), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
   );
   const log = args.log ? new LossLog(args.log, Boolean(args.resume)) : null;
   const tty = process.stderr.isTTY;
