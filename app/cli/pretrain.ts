@@ -3,7 +3,10 @@
  *
  *   npm run pretrain -- --preset generative --steps 2000 --out runs/gen.safetensors \
  *     [--resume FILE] [--batch 32] [--lr 5e-4] [--seed 0] [--log runs/gen.jsonl] \
- *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin] [--set gin.dim=32 ...]
+ *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin[,more.bin ...]] [--set gin.dim=32 ...]
+ *
+ * Several data sets (comma-separated, or --data repeated) are trained on as one: their training
+ * splits together, molecules numbered file after file (app/data/concat.ts).
  *     [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]
  *
  * --init-from warm-starts a fresh run from another checkpoint (every tensor whose name and shape
@@ -19,7 +22,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, createWriteStream, 
 import { basename, dirname } from 'node:path';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
-import { parseDataset } from '../data/dataset';
+import { parseDataset, type Dataset } from '../data/dataset';
+import { concatDatasets } from '../data/concat';
 import type { PresetName } from '../model/config';
 import { Trainer, TrainingDivergedError, type LogWindow } from '../train/loops';
 import { LOSS_TERMS } from '../train/health';
@@ -35,7 +39,7 @@ interface Args {
   log: string | null;
   checkpointEvery: number;
   logEvery: number;
-  data: string;
+  data: string[];
   overrides: Record<string, unknown>;
   initFrom: string | null;
   emaDecay: number;
@@ -44,7 +48,7 @@ interface Args {
 
 const USAGE = `usage: npm run pretrain -- --steps N --out FILE [--preset paper|generative] [--resume FILE]
        [--batch 32] [--lr LR] [--seed 0] [--log FILE.jsonl|FILE.csv] [--checkpoint-every N]
-       [--log-every 10] [--data public/data/qm9like.bin] [--set path.to.setting=value ...]
+       [--log-every 10] [--data public/data/qm9like.bin[,public/data/druglike.bin]] [--set path.to.setting=value ...]
        [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]`;
 
 function fail(message: string): never {
@@ -85,7 +89,7 @@ function parseArgs(argv: string[]): Args {
     log: null,
     checkpointEvery: 0,
     logEvery: 10,
-    data: 'public/data/qm9like.bin',
+    data: [],
     overrides: {},
     initFrom: null,
     emaDecay: 0.999,
@@ -114,7 +118,7 @@ function parseArgs(argv: string[]): Args {
       case '--log': a.log = value(); break;
       case '--checkpoint-every': a.checkpointEvery = parseNumber(flag, value(), true); break;
       case '--log-every': a.logEvery = parseNumber(flag, value(), true); break;
-      case '--data': a.data = value(); break;
+      case '--data': a.data.push(...value().split(',').map((f) => f.trim()).filter(Boolean)); break;
       case '--set': setOverride(a.overrides, value()); break;
       case '--init-from': a.initFrom = value(); break;
       case '--ema-decay': a.emaDecay = parseNumber(flag, value(), false); break;
@@ -207,14 +211,18 @@ async function main(): Promise<void> {
   const engine = new Engine(ctx);
   process.stderr.write(`pretrain: adapter ${describeAdapter(ctx.info)}\n`);
 
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(args.data);
-  } catch (err) {
-    fail(`cannot read the data set ${args.data}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const datasetName = basename(args.data).replace(/\.bin$/, '');
-  const dataset = parseDataset(bytes, basename(args.data));
+  if (args.data.length === 0) args.data.push('public/data/qm9like.bin');
+  const parts: Dataset[] = args.data.map((file) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      fail(`cannot read the data set ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return parseDataset(bytes, basename(file));
+  });
+  const datasetName = args.data.map((f) => basename(f).replace(/\.bin$/, '')).join('+');
+  const dataset = concatDatasets(parts, datasetName);
 
   let trainer: Trainer;
   if (args.resume) {
@@ -240,7 +248,7 @@ async function main(): Promise<void> {
   }
   process.stderr.write(
     `pretrain: preset ${trainer.config.preset}, ${trainer.parameterCount().toLocaleString('en')} parameters, ` +
-      `${datasetName} (${args.data}), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
+      `${datasetName} (${args.data.join(', ')}; ${dataset.count.toLocaleString('en')} molecules), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
   );
   const log = args.log ? new LossLog(args.log, Boolean(args.resume)) : null;
   const tty = process.stderr.isTTY;

@@ -39,7 +39,7 @@ export class WeightAverage {
   /** Folds the current parameters in (reads them back from the GPU). */
   async update(engine: Engine, params: readonly NamedParameter[]): Promise<void> {
     const d = this.decay ** this.every;
-    const values = await Promise.all(params.map((p) => engine.readF32(p.tensor)));
+    const values = await readAll(engine, params);
     params.forEach((p, k) => {
       const w = values[k];
       let avg = this.weights.get(p.name);
@@ -64,4 +64,17 @@ export class WeightAverage {
   state(): EmaState {
     return { decay: this.decay, every: this.every, updates: this.updates, weights: new Map(this.weights) };
   }
+}
+
+/**
+ * Every parameter's values: one readback of the parameter arena when they all live in one
+ * (kernels/arena.ts, a MoleculeSDE's parameters), else one per tensor.
+ */
+async function readAll(engine: Engine, params: readonly NamedParameter[]): Promise<Float32Array[]> {
+  const arena = params[0]?.tensor.arena?.arena;
+  if (arena && params.every((p) => p.tensor.arena?.arena === arena && p.tensor.buffer === arena.values.buffer)) {
+    const all = await engine.readF32(arena.values);
+    return params.map(({ tensor }) => all.slice(tensor.arena!.offset, tensor.arena!.offset + tensor.size));
+  }
+  return Promise.all(params.map((p) => engine.readF32(p.tensor)));
 }

@@ -8,6 +8,7 @@
  * reproducible from (seed, step) alone.
  */
 import type { Engine } from '../../kernels/engine';
+import type { Arena } from '../../kernels/arena';
 import type { Tensor } from '../../kernels/tensor';
 import { add, scale, scaleRows } from '../../kernels/ops/elementwise';
 import { gatherRows } from '../../kernels/ops/gather';
@@ -84,6 +85,17 @@ export class MoleculeSDE {
     this.score3Dto2D = new Score3Dto2D(this.store, config.score3Dto2D, d, config.numAtomClasses, config.timeEmbedding, config.sde3Dto2D);
     this.sde2Dto3D = createSDE(config.sde2Dto3D.kind, config.sde2Dto3D.min, config.sde2Dto3D.max, config.sde2Dto3D.N);
     this.sde3Dto2D = createSDE(config.sde3Dto2D.kind, config.sde3Dto2D.min, config.sde3Dto2D.max, config.sde3Dto2D.N);
+    this.store.pack();
+  }
+
+  /** Every parameter in one buffer (views with offsets), with a gradient buffer of the same layout. */
+  get paramArena(): Arena {
+    return this.store.paramArena!;
+  }
+
+  /** Every buffer (BatchNorm running stats, fixed Fourier weights) in one buffer. */
+  get bufferArena(): Arena {
+    return this.store.bufferArena!;
   }
 
   /** Trainable tensors with PyTorch-style names and their optimiser group. */

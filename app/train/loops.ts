@@ -227,15 +227,15 @@ export class Trainer {
     const host = batch ?? makeBatch(this.dataset, Array.from(this.order.next(this.options.batchSize), (i) => this.trainIds[i]));
     // The forward pass updates BatchNorm running stats in place: back them up so a flagged step
     // can be undone on the GPU. Parameters need no backup: Adam skips a flagged step itself.
-    this.health.backup(this.model.buffers().map((b) => b.tensor));
+    // All buffers live in one arena: one copy, and one restore dispatch below.
+    this.health.backup([this.model.bufferArena.values]);
     const gpu = uploadBatch(e, host);
     this.optimizer.zeroGrad();
     const losses = this.model.losses(gpu, { seed: this.options.seed, step: index });
     e.backward(losses.total);
-    this.health.recordLosses(slot, losses);
-    // Only parameters that received a gradient (Adam skips the others, as PyTorch does for None).
-    const grads = this.params.flatMap((p) => (p.tensor.grad ? [p.tensor.grad] : []));
-    this.health.checkFinite(slot, grads);
+    // Losses and every gradient in one dispatch: the gradients live in one arena, and those of
+    // parameters that received none this step are zero there (Adam skips them, as PyTorch does for None).
+    this.health.recordAndCheck(slot, losses, this.model.paramArena.grads!);
     // A flagged step is a true no-op for Adam: weights, moments and its step count stay as they were.
     this.optimizer.step({ skipIf: this.health.skipCondition(slot) });
     this.health.restoreIfFlagged(slot);
