@@ -3,6 +3,7 @@
  * touches the GPU: everything below crosses `postMessage`, with ArrayBuffers transferred.
  */
 import type { SymmetryReport } from '../inspect/symmetry';
+import type { ProfileResult } from '../inspect/profile';
 
 export type PresetName = 'paper' | 'generative';
 export type SamplerKind = 'pc' | 'ode';
@@ -54,7 +55,12 @@ export type Command =
   | { type: 'sample'; request: SampleRequest }
   | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number }
   /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
-  | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel };
+  | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel }
+  /**
+   * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
+   * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
+   */
+  | { type: 'profile'; train: TrainConfig; molecule: string; model: InspectModel; count: number };
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
@@ -83,4 +89,5 @@ export type WorkerEvent =
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   | { type: 'done'; step: number }
   | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
+  | { type: 'profileResult'; result: ProfileResult }
   | { type: 'error'; message: string; recoverable: boolean };

@@ -59,6 +59,7 @@ const inspect = new InspectHandlers({
   exclusive: (fn) => session.exclusive(fn),
   trainedModel: () => session.model,
   defaultModel: () => sampling.modelFor('default'),
+  dataset: (name) => session.loadDataset(name),
 });
 
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
@@ -136,6 +137,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'symmetryCheck':
         requireEngine();
         return inspect.symmetryCheck(cmd);
+      case 'profile':
+        requireEngine();
+        return inspect.profile(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
