@@ -65,6 +65,9 @@ export class Engine {
   private pass: GPUComputePassEncoder | null = null;
   /** Count of kernel dispatches since creation (for benchmarks and tests). */
   dispatchCount = 0;
+  /** Bytes of every storage and uniform buffer the pools have created (they are never freed, only reused). */
+  private pooledBytes = 0;
+  private uniformBytes = 0;
   /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
   private profiler: Profiler | null = null;
 
@@ -79,6 +82,7 @@ export class Engine {
     const free = this.pool.get(size);
     const reused = free?.pop();
     if (reused) return reused;
+    this.pooledBytes += size;
     return this.device.createBuffer({
       size,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -94,6 +98,16 @@ export class Engine {
     const list = this.pool.get(buffer.size) ?? [];
     list.push(buffer);
     this.pool.set(buffer.size, list);
+  }
+
+  /**
+   * What the buffer pools hold: bytes of storage buffers created so far (in use or free), of those
+   * the free ones, and uniform-buffer bytes. A leak shows as `storageBytes` growing step after step.
+   */
+  poolStats(): { storageBytes: number; freeStorageBytes: number; uniformBytes: number } {
+    let free = 0;
+    for (const [size, list] of this.pool) free += size * list.length;
+    return { storageBytes: this.pooledBytes, freeStorageBytes: free, uniformBytes: this.uniformBytes };
   }
 
   /** A tensor with undefined contents. */
@@ -270,9 +284,11 @@ export class Engine {
 
   private uniform(bytes: ArrayBuffer): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
-    const buf =
-      this.uniformPool.get(size)?.pop() ??
-      this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    let buf = this.uniformPool.get(size)?.pop();
+    if (!buf) {
+      this.uniformBytes += size;
+      buf = this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    }
     this.device.queue.writeBuffer(buf, 0, bytes);
     this.usedUniforms.push(buf);
     return buf;
