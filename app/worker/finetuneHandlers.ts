@@ -16,6 +16,7 @@ import { FINETUNE_LIMITS, readLabelledSet } from '../finetune/table';
 import { prepareSet, splitOf, summariseArm, type ArmResult } from '../finetune/experiment';
 import { finetuneRun, graphOf, predictRows, type FinetuneOptions, type Init, type RunResult } from '../finetune/train';
 import { FinetuneModel } from '../finetune/model';
+import type { BatchMolecule } from '../data/batch';
 import type { FinetuneArmReport, FinetuneRequest, WorkerEvent } from './protocol';
 
 export interface FinetuneDeps {
@@ -178,7 +179,7 @@ export class FinetuneHandlers {
     const rd = await getRDKit();
     const T = f.labelColumns.length;
     const rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] = [];
-    const graphs = [];
+    const graphs: BatchMolecule[] = [];
     const ok: number[] = [];
     for (const s of smiles.map((x) => x.trim()).filter(Boolean)) {
       try {
