@@ -65,6 +65,9 @@ export class Engine {
   private pass: GPUComputePassEncoder | null = null;
   /** Count of kernel dispatches since creation (for benchmarks and tests). */
   dispatchCount = 0;
+  /** Bytes of every storage and uniform buffer the pools have created (they are never freed, only reused). */
+  private pooledBytes = 0;
+  private uniformBytes = 0;
   /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
   private profiler: Profiler | null = null;
 
@@ -79,6 +82,7 @@ export class Engine {
     const free = this.pool.get(size);
     const reused = free?.pop();
     if (reused) return reused;
+    this.pooledBytes += size;
     return this.device.createBuffer({
       size,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -94,6 +98,16 @@ export class Engine {
     const list = this.pool.get(buffer.size) ?? [];
     list.push(buffer);
     this.pool.set(buffer.size, list);
+  }
+
+  /**
+   * What the buffer pools hold: bytes of storage buffers created so far (in use or free), of those
+   * the free ones, and uniform-buffer bytes. A leak shows as `storageBytes` growing step after step.
+   */
+  poolStats(): { storageBytes: number; freeStorageBytes: number; uniformBytes: number } {
+    let free = 0;
+    for (const [size, list] of this.pool) free += size * list.length;
+    return { storageBytes: this.pooledBytes, freeStorageBytes: free, uniformBytes: this.uniformBytes };
   }
 
   /** A tensor with undefined contents. */
@@ -270,9 +284,11 @@ export class Engine {
 
   private uniform(bytes: ArrayBuffer): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
-    const buf =
-      this.uniformPool.get(size)?.pop() ??
-      this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    let buf = this.uniformPool.get(size)?.pop();
+    if (!buf) {
+      this.uniformBytes += size;
+      buf = this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    }
     this.device.queue.writeBuffer(buf, 0, bytes);
     this.usedUniforms.push(buf);
     return buf;
@@ -316,11 +332,15 @@ export class Engine {
    * Starts timing every dispatch on the GPU: each gets its own compute pass with timestamp writes
    * (needs the 'timestamp-query' feature). Passes per dispatch cost a little, so the profiled total
    * is a bit above an unprofiled step; the split by label is what it is for.
+   * `timestamps: false` only counts dispatches per label (for adapters without timestamp queries,
+   * e.g. SwiftShader in a page); 'auto' times them where the device can.
    */
-  startProfile(): void {
-    if (!this.device.features.has('timestamp-query')) throw new Error('startProfile: the device lacks the timestamp-query feature');
+  startProfile(options: { timestamps?: boolean | 'auto' } = {}): void {
+    const want = options.timestamps ?? true;
+    const can = this.device.features.has('timestamp-query');
+    if (want === true && !can) throw new Error('startProfile: the device lacks the timestamp-query feature');
     this.endPass();
-    this.profiler = { sets: [], labels: [], encodeMs: new Map(), clears: 0, copies: 0 };
+    this.profiler = { sets: [], labels: [], encodeMs: new Map(), clears: 0, copies: 0, timestamps: want === 'auto' ? can : want };
   }
 
   /** Stops profiling and returns GPU time and count per dispatch label (op and entry point). */
@@ -330,6 +350,16 @@ export class Engine {
     this.profiler = null;
     this.endPass();
     const n = p.labels.length;
+    if (!p.timestamps) {
+      const counts = new Map<string, ProfileRow>();
+      for (const label of p.labels) {
+        const row = counts.get(label) ?? { label, count: 0, gpuMs: 0, encodeMs: p.encodeMs.get(label) ?? 0 };
+        row.count++;
+        counts.set(label, row);
+      }
+      const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+      return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: 0, timestamps: false };
+    }
     const resolve = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const staging = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     p.sets.forEach((set, k) => {
@@ -358,10 +388,21 @@ export class Engine {
       if (row) row.encodeMs = ms;
     }
     const rows = [...byLabel.values()].sort((a, b) => b.gpuMs - a.gpuMs);
-    return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: rows.reduce((s, r) => s + r.gpuMs, 0) };
+    return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: rows.reduce((s, r) => s + r.gpuMs, 0), timestamps: true };
   }
 
   private profiledDispatch(p: Profiler, label: string, t0: number, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y: number, z: number): void {
+    if (!p.timestamps) {
+      // Count only: the usual shared pass.
+      if (!this.pass) this.pass = this.encoder.beginComputePass();
+      this.pass.setPipeline(pipeline);
+      this.pass.setBindGroup(0, bindGroup);
+      this.pass.dispatchWorkgroups(x, y, z);
+      p.labels.push(label);
+      this.dispatchCount++;
+      p.encodeMs.set(label, (p.encodeMs.get(label) ?? 0) + performance.now() - t0);
+      return;
+    }
     const i = p.labels.length;
     const k = Math.floor(i / PROFILE_SET_DISPATCHES);
     if (k === p.sets.length) p.sets.push(this.device.createQuerySet({ type: 'timestamp', count: PROFILE_SET_DISPATCHES * 2 }));
@@ -458,6 +499,8 @@ interface Profiler {
   encodeMs: Map<string, number>;
   clears: number;
   copies: number;
+  /** False: dispatches are counted, not timed. */
+  timestamps: boolean;
 }
 
 export interface ProfileRow {
@@ -475,7 +518,10 @@ export interface ProfileReport {
   dispatches: number;
   clears: number;
   copies: number;
+  /** Sum of the rows' GPU time (0 without timestamps). */
   gpuMs: number;
+  /** Whether the dispatches were timed (timestamp queries) or only counted. */
+  timestamps: boolean;
 }
 
 /** Gives a new view the buffer placement (offset, span, arena slot) of the tensor it views. */

@@ -5,6 +5,7 @@ import { connectTopology } from './state/topologyStore';
 import { connectTraining } from './state/trainStore';
 import { connectSymmetry } from './inspect/symmetryStore';
 import { connectFinetune } from './finetune/finetuneStore';
+import { connectProfiler } from './inspect/profilerStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
 let started = false;
@@ -18,6 +19,7 @@ export function startEngine(): WorkerClient {
     connectTopology(client);
     connectSymmetry(client);
     connectFinetune(client);
+    connectProfiler(client);
     connectEngine(client);
   }
   return client;

@@ -6,6 +6,7 @@ import type { SymmetryReport } from '../inspect/symmetry';
 import type { RowError, TaskKind, TaskSummary } from '../finetune/table';
 import type { EpochRecord, SplitMetrics } from '../finetune/train';
 import type { Summary } from '../finetune/experiment';
+import type { ProfileResult } from '../inspect/profile';
 
 export type PresetName = 'paper' | 'generative';
 export type SamplerKind = 'pc' | 'ode';
@@ -98,7 +99,12 @@ export type Command =
   | { type: 'finetunePause' }
   | { type: 'finetuneResume' }
   | { type: 'finetuneCancel' }
-  | { type: 'finetunePredict'; smiles: string[] };
+  | { type: 'finetunePredict'; smiles: string[] }
+  /**
+   * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
+   * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
+   */
+  | { type: 'profile'; train: TrainConfig; molecule: string; model: InspectModel; count: number };
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
@@ -132,4 +138,5 @@ export type WorkerEvent =
   | { type: 'finetuneStatus'; status: 'running' | 'paused' | 'cancelled' }
   | { type: 'finetuneDone'; task: TaskKind; metric: 'roc_auc' | 'rmse'; labelColumns: string[]; testSmiles: string[]; testLines: number[]; testLabels: Float64Array; arms: FinetuneArmReport[] }
   | { type: 'finetunePredictions'; labelColumns: string[]; task: TaskKind; rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] }
+  | { type: 'profileResult'; result: ProfileResult }
   | { type: 'error'; message: string; recoverable: boolean };

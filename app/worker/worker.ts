@@ -60,6 +60,7 @@ const inspect = new InspectHandlers({
   exclusive: (fn) => session.exclusive(fn),
   trainedModel: () => session.model,
   defaultModel: () => sampling.modelFor('default'),
+  dataset: (name) => session.loadDataset(name),
 });
 
 // Fine-tuning (app/worker/finetuneHandlers.ts): the Fine-tune panel's runs and predictions.
@@ -165,6 +166,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'finetunePredict':
         requireEngine();
         return finetune.predict(cmd.smiles);
+      case 'profile':
+        requireEngine();
+        return inspect.profile(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
