@@ -4,7 +4,7 @@
  * `read` or `endStep`, so a whole training step (forward, backward, Adam) is one command buffer.
  */
 import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions, type StructuredView } from 'webgpu-utils';
-import type { GpuContext } from './device';
+import { isCpuAdapter, type GpuContext } from './device';
 import { Tape } from './tape';
 import { Tensor, sizeOf, shapeString, type DType } from './tensor';
 
@@ -71,8 +71,17 @@ export class Engine {
   /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
   private profiler: Profiler | null = null;
 
+  /**
+   * Encode a linear layer's backward as one dispatch (kernels/ops/linear.ts) instead of separate
+   * GEMMs with split-K and column sums. Right for CPU adapters (lavapipe, SwiftShader), where the
+   * cost is per dispatch rather than per idle lane; on GPUs split-K keeps the long reductions
+   * parallel. Fixed per engine, so every run on one adapter sums in the same order.
+   */
+  fusedLinearBackward: boolean;
+
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
+    this.fusedLinearBackward = isCpuAdapter(ctx.info);
   }
 
   // ---------------------------------------------------------------- tensors
@@ -202,6 +211,23 @@ export class Engine {
         : this.zeros(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
     }
     return t.grad;
+  }
+
+  /**
+   * The gradient of `t` for a backward kernel that writes *every* element of it, with whether that
+   * kernel must accumulate. The first contribution to a gradient that does not exist yet gets a
+   * fresh, uninitialised buffer and `accumulate: false`: the kernel overwrites it, and no clear is
+   * needed (most gradients have a single contribution). Later ones get `accumulate: true`. A kernel
+   * that writes only part of the gradient must use `gradOf` (zero-filled) instead.
+   */
+  gradInto(t: Tensor): { grad: Tensor; accumulate: boolean } {
+    if (t.base) {
+      const { grad, accumulate } = this.gradInto(t.base);
+      return { grad: samePlace(new Tensor(this, grad.buffer, [...t.shape], 'f32', false, true, `${t.name}.grad`), grad), accumulate };
+    }
+    if (t.grad || t.arena) return { grad: this.gradOf(t), accumulate: true };
+    t.grad = this.empty(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
+    return { grad: t.grad, accumulate: false };
   }
 
   copy(src: Tensor, dst: Tensor): void {
