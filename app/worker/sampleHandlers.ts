@@ -10,6 +10,7 @@
  * has no weights field: it uses the trained model when there is one, else the default.
  */
 import type { Engine } from '../../kernels/engine';
+import { geometryProblem } from '../chem/molecule';
 import { readMolblock, readSmiles, writeSdf } from '../chem/io';
 import type { ChemMolecule } from '../chem/molecule';
 import { getRDKit } from '../chem/rdkit';
@@ -124,6 +125,8 @@ export class SamplingHandlers {
     const rd = await getRDKit();
     const mol = readMolblock(rd, cmd.molblock, undefined, 'geometry');
     if (!mol.positions) throw new Error('generateTopology: the molblock has no 3D coordinates (the 3D->2D model reads a geometry)');
+    const problem = geometryProblem(mol.positions);
+    if (problem) throw new Error(`generateTopology: ${problem}`);
     const n = mol.atoms.length;
     const model = await this.modelFor('any');
     const result = await this.deps.exclusive(() =>
