@@ -3,6 +3,9 @@
  * touches the GPU: everything below crosses `postMessage`, with ArrayBuffers transferred.
  */
 import type { SymmetryReport } from '../inspect/symmetry';
+import type { RowError, TaskKind, TaskSummary } from '../finetune/table';
+import type { EpochRecord, SplitMetrics } from '../finetune/train';
+import type { Summary } from '../finetune/experiment';
 import type { ProfileResult } from '../inspect/profile';
 
 export type PresetName = 'paper' | 'generative';
@@ -37,6 +40,41 @@ export interface SampleRequest {
   weights: 'default' | 'trained';
 }
 
+/** A fine-tuning run of the Fine-tune panel: a pretrained arm and a scratch arm over the same seeds. */
+export interface FinetuneRequest {
+  /** The CSV text (it never leaves the tab). */
+  csv: string;
+  smilesColumn: string;
+  labelColumns: string[];
+  /** Forced task; detected from the labels when absent. */
+  task?: TaskKind;
+  split: 'scaffold' | 'random';
+  /** The pretrained arm's encoder: a shipped checkpoint or the model trained in this tab. */
+  pretrained: 'default' | 'paper' | 'trained';
+  seeds: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  dropout: number;
+  patience: number;
+}
+
+export interface FinetuneArmReport {
+  arm: 'pretrained' | 'scratch';
+  label: string;
+  test: Summary;
+  valid: Summary;
+  testMae?: Summary;
+  testR2?: Summary;
+  runs: { seed: number; bestEpoch: number; epochsRun: number; valid: SplitMetrics; test: SplitMetrics; seconds: number }[];
+  /** Mean over seeds of the best-epoch test predictions, [test rows, tasks] (probabilities or label units). */
+  testPredictions: Float64Array;
+  perSeedPredictions: Float64Array[];
+  /** Safetensors of the best-validation seed's fine-tuned model. */
+  weights: ArrayBuffer;
+}
+
 export type Command =
   | { type: 'init' }
   | { type: 'loadDataset'; name: string }
@@ -56,6 +94,12 @@ export type Command =
   | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number }
   /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
   | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel }
+  /** Fine-tuning (app/worker/finetuneHandlers.ts); pause / resume / cancel act between epochs. */
+  | { type: 'finetuneStart'; request: FinetuneRequest }
+  | { type: 'finetunePause' }
+  | { type: 'finetuneResume' }
+  | { type: 'finetuneCancel' }
+  | { type: 'finetunePredict'; smiles: string[] }
   /**
    * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
    * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
@@ -89,5 +133,10 @@ export type WorkerEvent =
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   | { type: 'done'; step: number }
   | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
+  | { type: 'finetuneData'; summary: { rows: number; kept: number; dropped: number; tasks: TaskSummary[] }; errors: RowError[]; errorCount: number; task: TaskKind; detectedTask: TaskKind; split: { train: number; valid: number; test: number }; pretrainedLabel: string }
+  | { type: 'finetuneEpoch'; arm: 'pretrained' | 'scratch'; seedIndex: number; seed: number; record: EpochRecord }
+  | { type: 'finetuneStatus'; status: 'running' | 'paused' | 'cancelled' }
+  | { type: 'finetuneDone'; task: TaskKind; metric: 'roc_auc' | 'rmse'; labelColumns: string[]; testSmiles: string[]; testLines: number[]; testLabels: Float64Array; arms: FinetuneArmReport[] }
+  | { type: 'finetunePredictions'; labelColumns: string[]; task: TaskKind; rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] }
   | { type: 'profileResult'; result: ProfileResult }
   | { type: 'error'; message: string; recoverable: boolean };

@@ -12,6 +12,7 @@ import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';
 import { InspectHandlers } from './inspectHandlers';
+import { FinetuneHandlers } from './finetuneHandlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -62,6 +63,21 @@ const inspect = new InspectHandlers({
   dataset: (name) => session.loadDataset(name),
 });
 
+// Fine-tuning (app/worker/finetuneHandlers.ts): the Fine-tune panel's runs and predictions.
+async function fetchCheckpoint(name: string): Promise<ArrayBuffer> {
+  const url = new URL(`${import.meta.env.BASE_URL}checkpoints/${name}.safetensors`, self.location.origin);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`fine-tune: ${url.pathname} answered ${res.status} ${res.statusText}`);
+  return res.arrayBuffer();
+}
+const finetune = new FinetuneHandlers({
+  engine: requireEngine,
+  post,
+  exclusive: (fn) => session.exclusive(fn),
+  trainedModel: () => session.model,
+  fetchCheckpoint,
+});
+
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
   const input = [-2, -1, 0, 1, 2, 3, -4, 5];
@@ -82,6 +98,7 @@ async function init(): Promise<void> {
       session.onDeviceLost();
       sampling.onDeviceLost();
       inspect.onDeviceLost();
+      finetune.onDeviceLost();
       post({ type: 'error', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, recoverable: true });
       void init()
         .then(() => session.restoreAfterDeviceLoss())
@@ -137,6 +154,18 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'symmetryCheck':
         requireEngine();
         return inspect.symmetryCheck(cmd);
+      case 'finetuneStart':
+        requireEngine();
+        return finetune.start(cmd.request);
+      case 'finetunePause':
+        return finetune.pause();
+      case 'finetuneResume':
+        return finetune.resume();
+      case 'finetuneCancel':
+        return finetune.cancel();
+      case 'finetunePredict':
+        requireEngine();
+        return finetune.predict(cmd.smiles);
       case 'profile':
         requireEngine();
         return inspect.profile(cmd);
