@@ -12,17 +12,16 @@ import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { batchMoleculeOf } from '../sde/molecules';
 import { checkSymmetry } from '../inspect/symmetry';
-import type { InspectModel, WorkerEvent } from './protocol';
+import type { ModelRegistry } from './models';
+import { WorkerError, type InspectModel, type OutgoingEvent } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
-  post: (event: WorkerEvent, transfer?: Transferable[]) => void;
+  post: (event: OutgoingEvent, transfer?: Transferable[]) => void;
   /** Runs GPU work under the session's lock (never interleaved with a training step). */
   exclusive: <T>(fn: () => Promise<T> | T) => Promise<T>;
-  /** The model being trained (or loaded from a checkpoint), if any. */
-  trainedModel: () => MoleculeSDE | null;
-  /** The shipped checkpoint's model (loaded once per engine by the sampling handlers). */
-  defaultModel: () => Promise<MoleculeSDE>;
+  /** The worker's model registry (./models.ts): the tab's model and the shipped one. */
+  models: Pick<ModelRegistry, 'tabModel' | 'shipped'>;
 }
 
 /** Seed of the freshly initialised models (symmetry holds for any weights; fixed so runs compare). */
@@ -44,12 +43,12 @@ export class InspectHandlers {
   /** The model a request names; `label` says which, for the panel. */
   async model(which: InspectModel): Promise<{ model: MoleculeSDE; label: string }> {
     if (which === 'trained') {
-      const m = this.deps.trainedModel();
-      if (!m) throw new Error('symmetry check: there is no trained model yet (start training or load a checkpoint), or choose another model');
+      const m = this.deps.models.tabModel();
+      if (!m) throw new WorkerError('no-model', 'symmetry check: there is no trained model yet (start training or load a checkpoint), or choose another model');
       return { model: m, label: `the model of this tab (${m.config.preset} preset)` };
     }
     if (which === 'default') {
-      const m = await this.deps.defaultModel();
+      const m = await this.deps.models.shipped('symmetry check');
       return { model: m, label: `the shipped checkpoint (${m.config.preset} preset)` };
     }
     const preset: PresetName = which === 'paper-init' ? 'paper' : 'generative';
@@ -62,12 +61,12 @@ export class InspectHandlers {
     return { model: entry.model, label: `a freshly initialised ${preset}-preset model (init seed ${INIT_SEED})` };
   }
 
-  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }): Promise<void> {
-    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new Error(`symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
+  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
     const rd = await getRDKit();
     const mol = readMolecule(rd, cmd.molecule);
     const { model, label } = await this.model(cmd.model);
     const report = await this.deps.exclusive(() => checkSymmetry(this.deps.engine(), model, batchMoleculeOf(mol, undefined), cmd.seed));
-    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles });
+    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles, replyTo });
   }
 }
