@@ -85,6 +85,11 @@ export class Engine {
     });
   }
 
+  /** Returns a buffer to the pool (Arena.pack, after copying a tensor out of it). */
+  releaseBuffer(buffer: GPUBuffer): void {
+    this.release(buffer);
+  }
+
   private release(buffer: GPUBuffer): void {
     const list = this.pool.get(buffer.size) ?? [];
     list.push(buffer);
@@ -120,7 +125,7 @@ export class Engine {
     void value;
     this.endPass();
     if (this.profiler) this.profiler.clears++;
-    this.encoder.clearBuffer(t.buffer, 0, t.buffer.size);
+    this.encoder.clearBuffer(t.buffer, t.offset, t.span || t.buffer.size);
   }
 
   fromArray(data: ArrayLike<number>, shape: readonly number[], options: TensorOptions = {}): Tensor {
@@ -141,7 +146,7 @@ export class Engine {
    */
   write(t: Tensor, data: Float32Array | Uint32Array | Int32Array): void {
     if (data.length !== t.size) throw new Error(`write: ${data.length} values for ${t}`);
-    if (data.byteLength > 0) this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    if (data.byteLength > 0) this.device.queue.writeBuffer(t.buffer, t.offset, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Keeps a transient tensor alive past `endStep()`; dispose it yourself. */
@@ -152,7 +157,9 @@ export class Engine {
 
   dispose(t: Tensor): void {
     this.transients.delete(t);
-    this.release(t.buffer);
+    // An arena view does not own its buffer: the arena frees it with its last tensor.
+    if (t.span !== 0) t.arena?.arena.drop(t);
+    else this.release(t.buffer);
     if (t.grad) this.dispose(t.grad);
     t.grad = null;
   }
@@ -164,16 +171,22 @@ export class Engine {
   reshape(t: Tensor, shape: readonly number[]): Tensor {
     if (sizeOf(shape) !== t.size) throw new Error(`reshape: cannot view ${shapeString(t.shape)} as ${shapeString(shape)}`);
     const base = t.base ?? t;
-    return new Tensor(this, t.buffer, [...shape], t.dtype, t.requiresGrad, true, t.name, base);
+    return samePlace(new Tensor(this, t.buffer, [...shape], t.dtype, t.requiresGrad, true, t.name, base), t);
   }
 
   /** The gradient of `t`, allocated as zeros on first use (views share their base's gradient). */
   gradOf(t: Tensor): Tensor {
     if (t.base) {
       const g = this.gradOf(t.base);
-      return new Tensor(this, g.buffer, [...t.shape], 'f32', false, true, `${t.name}.grad`);
+      return samePlace(new Tensor(this, g.buffer, [...t.shape], 'f32', false, true, `${t.name}.grad`), g);
     }
-    if (!t.grad) t.grad = this.zeros(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
+    if (!t.grad) {
+      // A tensor packed into an arena with gradients gets its view of the gradient buffer.
+      const slot = t.arena;
+      t.grad = slot && slot.arena.grads && t.buffer === slot.arena.values.buffer
+        ? slot.arena.takeGrad(slot)
+        : this.zeros(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
+    }
     return t.grad;
   }
 
@@ -181,7 +194,14 @@ export class Engine {
     if (src.size !== dst.size) throw new Error(`copy: ${src} and ${dst} differ in size`);
     this.endPass();
     if (this.profiler) this.profiler.copies++;
-    if (src.byteLength > 0) this.encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.byteLength);
+    if (src.byteLength > 0) this.encoder.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.byteLength);
+  }
+
+  /** Encodes a raw byte copy between buffers (Arena.pack). */
+  copyBytes(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.endPass();
+    if (this.profiler) this.profiler.copies++;
+    if (bytes > 0) this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
   // ---------------------------------------------------------------- autograd
@@ -275,8 +295,8 @@ export class Engine {
       }
       const b = spec.bindings[res.name];
       if (!b) throw new Error(`${spec.op}: ${spec.entryPoint} needs a binding named '${res.name}'`);
-      const buffer = b instanceof Tensor ? b.buffer : b;
-      entries.push({ binding: res.entry.binding, resource: { buffer } });
+      const resource: GPUBufferBinding = b instanceof Tensor ? (b.span ? { buffer: b.buffer, offset: b.offset, size: b.span } : { buffer: b.buffer }) : { buffer: b };
+      entries.push({ binding: res.entry.binding, resource });
     }
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     if (this.profiler) {
@@ -408,7 +428,7 @@ export class Engine {
     const bytes = t.byteLength;
     const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.endPass();
-    if (bytes > 0) this.encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    if (bytes > 0) this.encoder.copyBufferToBuffer(t.buffer, t.offset, staging, 0, bytes);
     this.submit();
     await staging.mapAsync(GPUMapMode.READ);
     const copy = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
@@ -456,6 +476,14 @@ export interface ProfileReport {
   clears: number;
   copies: number;
   gpuMs: number;
+}
+
+/** Gives a new view the buffer placement (offset, span, arena slot) of the tensor it views. */
+function samePlace(view: Tensor, of: Tensor): Tensor {
+  view.offset = of.offset;
+  view.span = of.span;
+  view.arena = of.arena;
+  return view;
 }
 
 function bucketSize(bytes: number): number {

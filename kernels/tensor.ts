@@ -4,16 +4,27 @@
  * (parameters, gradients of parameters, optimiser state, data) live until `dispose()`.
  */
 import type { Engine } from './engine';
+import type { ArenaSlot } from './arena';
 
 export type DType = 'f32' | 'u32' | 'i32';
 
 export class Tensor {
   /** Gradient of the current backward pass, allocated lazily by `engine.gradOf`. */
   grad: Tensor | null = null;
+  /**
+   * Byte offset of the tensor inside `buffer` and the byte span bound for it; span 0 means the
+   * tensor owns its whole (pooled) buffer. Non-zero for views into an arena (kernels/arena.ts):
+   * kernels bind `{ buffer, offset, size: span }` and index from 0, so they never see the offset.
+   */
+  offset = 0;
+  span = 0;
+  /** The arena slot when this tensor (or its gradient) lives in an arena. */
+  arena: ArenaSlot | null = null;
 
   constructor(
     readonly engine: Engine,
-    readonly buffer: GPUBuffer,
+    /** Mutable only so an arena can adopt a tensor (kernels/arena.ts); ops never reassign it. */
+    public buffer: GPUBuffer,
     readonly shape: readonly number[],
     readonly dtype: DType,
     public requiresGrad: boolean,

@@ -3,7 +3,15 @@
  *
  *   npm run pretrain -- --preset generative --steps 2000 --out runs/gen.safetensors \
  *     [--resume FILE] [--batch 32] [--lr 5e-4] [--seed 0] [--log runs/gen.jsonl] \
- *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin] [--set gin.dim=32 ...]
+ *     [--checkpoint-every 500] [--log-every 10] [--data public/data/qm9like.bin[,more.bin ...]] [--set gin.dim=32 ...]
+ *
+ * Several data sets (comma-separated, or --data repeated) are trained on as one: their training
+ * splits together, molecules numbered file after file (app/data/concat.ts).
+ *     [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]
+ *
+ * --init-from warm-starts a fresh run from another checkpoint (every tensor whose name and shape
+ * match; e.g. an older recipe's weights). The checkpoint keeps a moving average of the weights
+ * (decay --ema-decay, 0 for none), which sampling uses.
  *
  * Progress (steps, losses, steps/s, ETA) goes to stderr; the log gets one row per step with every
  * loss term (JSONL, or CSV when the file name ends in .csv). Checkpoints are written atomically
@@ -14,7 +22,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, createWriteStream, 
 import { basename, dirname } from 'node:path';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
-import { parseDataset } from '../data/dataset';
+import { parseDataset, type Dataset } from '../data/dataset';
+import { concatDatasets } from '../data/concat';
 import type { PresetName } from '../model/config';
 import { Trainer, TrainingDivergedError, type LogWindow } from '../train/loops';
 import { LOSS_TERMS } from '../train/health';
@@ -30,13 +39,17 @@ interface Args {
   log: string | null;
   checkpointEvery: number;
   logEvery: number;
-  data: string;
+  data: string[];
   overrides: Record<string, unknown>;
+  initFrom: string | null;
+  emaDecay: number;
+  emaEvery: number;
 }
 
 const USAGE = `usage: npm run pretrain -- --steps N --out FILE [--preset paper|generative] [--resume FILE]
        [--batch 32] [--lr LR] [--seed 0] [--log FILE.jsonl|FILE.csv] [--checkpoint-every N]
-       [--log-every 10] [--data public/data/qm9like.bin] [--set path.to.setting=value ...]`;
+       [--log-every 10] [--data public/data/qm9like.bin[,public/data/druglike.bin]] [--set path.to.setting=value ...]
+       [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]`;
 
 function fail(message: string): never {
   process.stderr.write(`pretrain: ${message}\n${USAGE}\n`);
@@ -76,8 +89,11 @@ function parseArgs(argv: string[]): Args {
     log: null,
     checkpointEvery: 0,
     logEvery: 10,
-    data: 'public/data/qm9like.bin',
+    data: [],
     overrides: {},
+    initFrom: null,
+    emaDecay: 0.999,
+    emaEvery: 10,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -102,8 +118,11 @@ function parseArgs(argv: string[]): Args {
       case '--log': a.log = value(); break;
       case '--checkpoint-every': a.checkpointEvery = parseNumber(flag, value(), true); break;
       case '--log-every': a.logEvery = parseNumber(flag, value(), true); break;
-      case '--data': a.data = value(); break;
+      case '--data': a.data.push(...value().split(',').map((f) => f.trim()).filter(Boolean)); break;
       case '--set': setOverride(a.overrides, value()); break;
+      case '--init-from': a.initFrom = value(); break;
+      case '--ema-decay': a.emaDecay = parseNumber(flag, value(), false); break;
+      case '--ema-every': a.emaEvery = parseNumber(flag, value(), true); break;
       case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`);
         process.exit(0);
@@ -117,6 +136,9 @@ function parseArgs(argv: string[]): Args {
   if (a.logEvery < 1) fail('--log-every must be positive');
   if (a.checkpointEvery < 0) fail('--checkpoint-every must not be negative');
   if (a.lr !== undefined && !(a.lr > 0)) fail('--lr must be positive');
+  if (!(a.emaDecay >= 0 && a.emaDecay < 1)) fail('--ema-decay must lie in [0, 1) (0: no moving average)');
+  if (a.emaEvery < 1) fail('--ema-every must be positive');
+  if (a.initFrom && a.resume) fail('--init-from starts a fresh run; it cannot be combined with --resume');
   return a;
 }
 
@@ -189,18 +211,22 @@ async function main(): Promise<void> {
   const engine = new Engine(ctx);
   process.stderr.write(`pretrain: adapter ${describeAdapter(ctx.info)}\n`);
 
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(args.data);
-  } catch (err) {
-    fail(`cannot read the data set ${args.data}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const datasetName = basename(args.data).replace(/\.bin$/, '');
-  const dataset = parseDataset(bytes, basename(args.data));
+  if (args.data.length === 0) args.data.push('public/data/qm9like.bin');
+  const parts: Dataset[] = args.data.map((file) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      fail(`cannot read the data set ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return parseDataset(bytes, basename(file));
+  });
+  const datasetName = args.data.map((f) => basename(f).replace(/\.bin$/, '')).join('+');
+  const dataset = concatDatasets(parts, datasetName);
 
   let trainer: Trainer;
   if (args.resume) {
-    trainer = Trainer.resume(engine, dataset, readFileSync(args.resume), { logEvery: args.logEvery, datasetName });
+    trainer = Trainer.resume(engine, dataset, readFileSync(args.resume), { logEvery: args.logEvery, datasetName, emaDecay: args.emaDecay, emaEvery: args.emaEvery });
     process.stderr.write(`pretrain: resumed ${args.resume} at step ${trainer.steps} (seed ${trainer.options.seed}, batch ${trainer.options.batchSize}, lr ${trainer.lr}; the checkpoint's settings win)\n`);
   } else {
     trainer = Trainer.create(engine, dataset, {
@@ -211,11 +237,18 @@ async function main(): Promise<void> {
       seed: args.seed,
       logEvery: args.logEvery,
       datasetName,
+      emaDecay: args.emaDecay,
+      emaEvery: args.emaEvery,
     });
+    if (args.initFrom) {
+      const { loaded, kept } = trainer.initFrom(readFileSync(args.initFrom));
+      process.stderr.write(`pretrain: warm start from ${args.initFrom}: ${loaded.length} tensors loaded, ${kept.length} kept their initialisation${kept.length ? ` (${kept.slice(0, 6).join(', ')}${kept.length > 6 ? ', ...' : ''})` : ''}
+`);
+    }
   }
   process.stderr.write(
     `pretrain: preset ${trainer.config.preset}, ${trainer.parameterCount().toLocaleString('en')} parameters, ` +
-      `${datasetName} (${args.data}), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
+      `${datasetName} (${args.data.join(', ')}; ${dataset.count.toLocaleString('en')} molecules), batch ${trainer.options.batchSize}, lr ${trainer.lr}\n`,
   );
   const log = args.log ? new LossLog(args.log, Boolean(args.resume)) : null;
   const tty = process.stderr.isTTY;

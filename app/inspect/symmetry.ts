@@ -134,7 +134,7 @@ export async function checkSymmetry(engine: Engine, model: MoleculeSDE, molecule
   const evaluate = async (mol: BatchMolecule, pos: Float32Array, comps?: readonly [number, number, number]) => {
     const host = makeBatch([mol], { positions: 'none', radius: false });
     const gpu = uploadBatch(engine, host);
-    const out = await engine.readF32(model.eps2Dto3D(gpu, model.encode2D(gpu), engine.fromArray(pos, [n, 3]), engine.fromArray([t], [1]), comps));
+    const out = await engine.readF32(model.eps2Dto3D(gpu, model.encode2D(gpu), engine.fromArray(pos, [n, 3]), engine.fromArray([t], [1]), t, comps));
     engine.endStep();
     return out;
   };

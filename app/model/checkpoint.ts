@@ -5,10 +5,12 @@
  *   optimizer.state.<param name>.exp_avg        F32  Adam first moment (PyTorch's state key)
  *   optimizer.state.<param name>.exp_avg_sq     F32  Adam second moment
  *   trainer.data.order                          U32  the current epoch's permutation of the data set
+ *   ema.<param name>                            F32  moving average of the parameter (uncorrected, see ./ema.ts)
  *
  *   __metadata__: format, format_version, preset, config (JSON of the ModelConfig), step,
  *                 optimizer (JSON: type, step, lr, betas, eps), trainer (JSON: seed, batch size,
- *                 learning rates, data set, epoch, cursor, skipped steps)
+ *                 learning rates, data set, epoch, cursor, skipped steps),
+ *                 ema (JSON: decay, every, updates; present with the ema.* tensors)
  *
  * A weights-only checkpoint (the shipped default) has no optimizer.* / trainer.* entries. Together
  * with (seed, step), which fix every GPU random draw, a full checkpoint resumes a run exactly.
@@ -16,6 +18,7 @@
 import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
 import { CheckpointError, readSafetensors, writeSafetensors, type StTensor } from './safetensors';
+import { WeightAverage, type EmaState } from './ema';
 
 export { CheckpointError } from './safetensors';
 
@@ -24,6 +27,7 @@ export const CHECKPOINT_FORMAT_VERSION = 1;
 
 export const OPTIMIZER_PREFIX = 'optimizer.state.';
 export const DATA_ORDER_NAME = 'trainer.data.order';
+export const EMA_PREFIX = 'ema.';
 
 /** What a checkpoint needs of a model: its named parameters and buffers (see app/model/CONTRACT.md). */
 export interface NamedTensor {
@@ -76,6 +80,8 @@ export interface Checkpoint {
   weights: Map<string, StTensor>;
   optimizer: OptimizerSnapshot | null;
   trainer: TrainerSnapshot | null;
+  /** Moving average of the parameters (absent in checkpoints written without one). */
+  ema?: EmaState | null;
 }
 
 // ---------------------------------------------------------------- encode / decode
@@ -83,7 +89,7 @@ export interface Checkpoint {
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const tensors: [string, StTensor][] = [];
   for (const [name, t] of c.weights) {
-    if (name.startsWith('optimizer.') || name.startsWith('trainer.')) {
+    if (name.startsWith('optimizer.') || name.startsWith('trainer.') || name.startsWith(EMA_PREFIX)) {
       throw new CheckpointError(`checkpoint: weight name '${name}' uses a reserved prefix`);
     }
     tensors.push([name, t]);
@@ -109,6 +115,15 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     }
     for (const name of [...o.expAvg.keys(), ...o.expAvgSq.keys()]) {
       if (!c.weights.has(name)) throw new CheckpointError(`checkpoint: optimiser state for '${name}', which is not a weight`);
+    }
+  }
+  if (c.ema) {
+    const { weights, ...rest } = c.ema;
+    metadata.ema = JSON.stringify(rest);
+    for (const [name, avg] of weights) {
+      const w = c.weights.get(name);
+      if (!w) throw new CheckpointError(`checkpoint: moving average for '${name}', which is not a weight`);
+      tensors.push([`${EMA_PREFIX}${name}`, { dtype: 'F32', shape: w.shape, data: avg }]);
     }
   }
   if (c.trainer) {
@@ -165,9 +180,11 @@ export function decodeCheckpoint(bytes: ArrayBuffer | Uint8Array): Checkpoint {
 
   const weights = new Map<string, StTensor>();
   const moments = new Map<string, StTensor>();
+  const averages = new Map<string, StTensor>();
   let order: StTensor | undefined;
   for (const [name, t] of file.tensors) {
     if (name.startsWith(OPTIMIZER_PREFIX)) moments.set(name, t);
+    else if (name.startsWith(EMA_PREFIX)) averages.set(name.slice(EMA_PREFIX.length), t);
     else if (name === DATA_ORDER_NAME) order = t;
     else if (name.startsWith('optimizer.') || name.startsWith('trainer.')) throw new CheckpointError(`checkpoint: unknown state tensor '${name}'`);
     else {
@@ -239,7 +256,26 @@ export function decodeCheckpoint(bytes: ArrayBuffer | Uint8Array): Checkpoint {
     throw new CheckpointError(`checkpoint: '${DATA_ORDER_NAME}' is present but metadata 'trainer' is missing`);
   }
 
-  return { preset: meta.preset, config, step, weights, optimizer, trainer };
+  let ema: EmaState | null = null;
+  if (meta.ema !== undefined) {
+    const m = parseJsonObject('ema', meta.ema);
+    const decay = needNumber('ema', 'decay', m.decay, true);
+    if (!(decay < 1)) throw new CheckpointError(`checkpoint: ema 'decay' is ${decay}, expected a number in (0, 1)`);
+    ema = { decay, every: needCount('ema', 'every', m.every), updates: needCount('ema', 'updates', m.updates), weights: new Map() };
+    if (ema.every < 1) throw new CheckpointError(`checkpoint: ema 'every' must be at least 1`);
+    for (const [name, t] of averages) {
+      const w = weights.get(name);
+      if (!w) throw new CheckpointError(`checkpoint: moving average '${EMA_PREFIX}${name}' belongs to no weight`);
+      if (t.dtype !== 'F32' || !sameShape(t.shape, w.shape)) {
+        throw new CheckpointError(`checkpoint: moving average '${EMA_PREFIX}${name}' is ${t.dtype} [${t.shape.join(', ')}], its weight is F32 [${w.shape.join(', ')}]`);
+      }
+      ema.weights.set(name, t.data as Float32Array);
+    }
+  } else if (averages.size > 0) {
+    throw new CheckpointError(`checkpoint: moving-average tensors are present but metadata 'ema' is missing`);
+  }
+
+  return { preset: meta.preset, config, step, weights, optimizer, trainer, ema };
 }
 
 function validateOrder(order: StTensor, molecules: number, cursor: number): void {
@@ -296,6 +332,43 @@ export async function snapshotWeights(engine: Engine, model: CheckpointableModel
     out.set(name, { dtype: 'F32', shape: [...tensor.shape], data: await engine.readF32(tensor) });
   }
   return out;
+}
+
+/**
+ * Writes the checkpoint's moving average (bias-corrected) over the model's parameters, the weights
+ * to sample with. Returns false (and writes nothing) when the checkpoint has no average.
+ */
+export function restoreAveragedWeights(engine: Engine, model: CheckpointableModel, c: Checkpoint): boolean {
+  if (!c.ema || c.ema.updates === 0) return false;
+  const averaged = new WeightAverage(c.ema.decay, c.ema.every, c.ema).averaged();
+  const params = model.parameters();
+  for (const { name } of params) {
+    if (!averaged.has(name)) throw new CheckpointError(`checkpoint: the moving average lacks parameter '${name}'`);
+  }
+  engine.submit();
+  for (const { name, tensor } of params) engine.write(tensor, averaged.get(name)!);
+  return true;
+}
+
+/**
+ * Warm start: writes every checkpoint tensor whose name and shape match one of the model's
+ * parameters or buffers, and reports which model tensors kept their fresh initialisation (missing
+ * or re-shaped in the checkpoint, e.g. after a change of atom classes).
+ */
+export function restoreMatchingWeights(engine: Engine, model: CheckpointableModel, c: Checkpoint): { loaded: string[]; kept: string[] } {
+  const loaded: string[] = [];
+  const kept: string[] = [];
+  engine.submit();
+  for (const { name, tensor } of [...model.parameters(), ...model.buffers()]) {
+    const w = c.weights.get(name);
+    if (w && sameShape(w.shape, tensor.shape)) {
+      engine.write(tensor, w.data as Float32Array);
+      loaded.push(name);
+    } else {
+      kept.push(name);
+    }
+  }
+  return { loaded, kept };
 }
 
 /** Writes a validated checkpoint's weights into the model's tensors (call `checkAgainstModel` first). */

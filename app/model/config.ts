@@ -70,6 +70,38 @@ export interface SDEConfig {
   N: number;
 }
 
+/**
+ * How the 2D->3D network is trained and evaluated around its raw output F (the `generative`
+ * recipe; the paper's is `LEGACY_RECIPE_2D_TO_3D`). See docs of MoleculeSDE.eps2Dto3D.
+ */
+export interface Recipe2Dto3D {
+  /**
+   * Noise levels of the training loss. 'uniform': the paper's antithetic integer times, i.e.
+   * log-uniform sigma over [min, max] for VE. 'lognormal': ln sigma ~ N(logSigmaMean, logSigmaStd^2)
+   * (antithetic pairs), truncated to [min, max] (as EDM), which puts the training where sampling
+   * decides which atoms become neighbours (sigma 0.1-1 Å) instead of spreading it over 6 decades.
+   */
+  noiseLevels: 'uniform' | 'lognormal';
+  logSigmaMean: number;
+  logSigmaStd: number;
+  /**
+   * sigma_data (Å) of the analytic preconditioning eps_hat = x sigma / (sigma^2 + sd^2)
+   * + sd / sqrt(sigma^2 + sd^2) F: the first term is the exact denoiser of an isotropic Gaussian
+   * of std sd, so large sigma is right without training and F only has to learn the correction.
+   * 0 turns it off (eps_hat = F). VE only.
+   */
+  sigmaData: number;
+  /**
+   * Zero-mean (per molecule) noise, and the network sees and returns per-molecule centred
+   * vectors: the frames are built from absolute positions, so centring is what makes the model
+   * translation-invariant.
+   */
+  centred: boolean;
+}
+
+/** The recipe of the paper and of every checkpoint saved before recipes existed. */
+export const LEGACY_RECIPE_2D_TO_3D: Recipe2Dto3D = { noiseLevels: 'uniform', logSigmaMean: 0, logSigmaStd: 1, sigmaData: 0, centred: false };
+
 export interface LossCoefficients {
   contrastive: number;
   gen2Dto3D: number;
@@ -85,6 +117,7 @@ export interface ModelConfig {
   score3Dto2D: Score3Dto2DConfig;
   sde2Dto3D: SDEConfig;
   sde3Dto2D: SDEConfig;
+  recipe2Dto3D: Recipe2Dto3D;
   /** p of std^p in both generative losses (§2.6). */
   annealPower: number;
   /**
@@ -115,6 +148,7 @@ const paper: ModelConfig = {
   },
   sde2Dto3D: { kind: 'VE', min: 0.2, max: 1.0, N: 1000 },
   sde3Dto2D: { kind: 'VE', min: 0.1, max: 1.0, N: 1000 },
+  recipe2Dto3D: { ...LEGACY_RECIPE_2D_TO_3D },
   annealPower: 0,
   loss3Dto2D: 'paper',
   coeffs: { contrastive: 1, gen2Dto3D: 1, gen3Dto2D: 1 },
@@ -131,6 +165,13 @@ const paper: ModelConfig = {
  * on the score scale that is lambda(sigma) = sigma^2, i.e. NCSN's "anneal power 2", the
  * well-conditioned weighting over a 1000x sigma range. (The reference code's p = 2 applies std^2
  * on top of epsilon matching, which over 0.01..10 Å would weight the terms over six decades.)
+ *
+ * Recipe (eval/diagnostics.md): noise levels log-normal around 0.3 Å, where the first checkpoint
+ * was barely better than a Gaussian blob and samples went wrong; the analytic Gaussian skip with
+ * sigma_data = 1.2 Å (the per-coordinate RMS of the centred qm9like heavy-atom positions is 1.17;
+ * druglike's is 2.04);
+ * centred noise and inputs; 10 atom classes and the full learning rate for the 3D side (at 0.1 x lr
+ * the 3D->2D network barely moved).
  */
 const generative: ModelConfig = {
   ...paper,
@@ -138,10 +179,13 @@ const generative: ModelConfig = {
   score2Dto3D: { ...paper.score2Dto3D },
   sde2Dto3D: { kind: 'VE', min: 0.01, max: 10, N: 1000 },
   sde3Dto2D: { ...paper.sde3Dto2D },
+  recipe2Dto3D: { noiseLevels: 'lognormal', logSigmaMean: Math.log(0.3), logSigmaStd: 1.2, sigmaData: 1.2, centred: true },
   annealPower: 0,
   loss3Dto2D: 'gdss',
   coeffs: { ...paper.coeffs },
+  lrScale3D: 1,
   timeEmbedding: true,
+  numAtomClasses: 10,
 };
 
 export const PRESETS: Record<PresetName, ModelConfig> = { paper, generative };
@@ -181,6 +225,15 @@ function merge(target: Record<string, unknown>, src: Record<string, unknown>, pa
   return target;
 }
 
+/**
+ * The config of a saved checkpoint: checkpoints written before a setting existed ran without it,
+ * so a missing `recipe2Dto3D` means the legacy recipe, not today's preset default.
+ */
+export function configFromCheckpoint(preset: PresetName, saved: Record<string, unknown>): ModelConfig {
+  const withDefaults = 'recipe2Dto3D' in saved ? saved : { ...saved, recipe2Dto3D: { ...LEGACY_RECIPE_2D_TO_3D } };
+  return resolveConfig(preset, withDefaults);
+}
+
 /** Throws on settings the networks cannot run with. */
 export function validateConfig(c: ModelConfig): void {
   const posInt = (v: number, what: string) => {
@@ -210,6 +263,15 @@ export function validateConfig(c: ModelConfig): void {
     if (sde.kind !== 'VE' && sde.kind !== 'VP') throw new Error(`config: ${name}.kind must be 'VE' or 'VP'`);
     if (!(sde.min > 0 && sde.max > sde.min)) throw new Error(`config: ${name} needs 0 < min < max, got ${sde.min}, ${sde.max}`);
     posInt(sde.N, `${name}.N`);
+  }
+  const r = c.recipe2Dto3D;
+  if (r.noiseLevels !== 'uniform' && r.noiseLevels !== 'lognormal') throw new Error(`config: recipe2Dto3D.noiseLevels must be 'uniform' or 'lognormal'`);
+  if (!Number.isFinite(r.logSigmaMean) || !(r.logSigmaStd > 0 && Number.isFinite(r.logSigmaStd))) {
+    throw new Error(`config: recipe2Dto3D needs a finite logSigmaMean and a positive logSigmaStd, got ${r.logSigmaMean}, ${r.logSigmaStd}`);
+  }
+  if (!(r.sigmaData >= 0 && Number.isFinite(r.sigmaData))) throw new Error(`config: recipe2Dto3D.sigmaData must be >= 0, got ${r.sigmaData}`);
+  if ((r.noiseLevels === 'lognormal' || r.sigmaData > 0) && c.sde2Dto3D.kind !== 'VE') {
+    throw new Error(`config: the log-normal noise levels and the sigma_data preconditioning of recipe2Dto3D need a VE sde2Dto3D`);
   }
   if (c.numAtomClasses !== 119 && c.numAtomClasses !== 10) throw new Error(`config: numAtomClasses must be 119 or 10, got ${c.numAtomClasses}`);
   if (c.loss3Dto2D !== 'paper' && c.loss3Dto2D !== 'gdss') throw new Error(`config: loss3Dto2D must be 'paper' or 'gdss'`);

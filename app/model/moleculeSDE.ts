@@ -8,6 +8,7 @@
  * reproducible from (seed, step) alone.
  */
 import type { Engine } from '../../kernels/engine';
+import type { Arena } from '../../kernels/arena';
 import type { Tensor } from '../../kernels/tensor';
 import { add, scale, scaleRows } from '../../kernels/ops/elementwise';
 import { gatherRows } from '../../kernels/ops/gather';
@@ -17,7 +18,8 @@ import { randomNormal } from '../../kernels/ops/rng';
 import { buildCsr } from '../../kernels/graph';
 import { permutation } from '../../kernels/random';
 import { hostRng, mixSeed } from '../../kernels/random';
-import { antitheticTimes, createSDE, type SDE } from './sde';
+import { antitheticTimes, createSDE, epsPreconditioning, lognormalTimes, type SDE } from './sde';
+import { centreRows } from './centre';
 import { validateConfig, type ModelConfig } from './config';
 import { ParamStore, type NamedParameter } from './params';
 import { GIN } from './gin';
@@ -83,6 +85,17 @@ export class MoleculeSDE {
     this.score3Dto2D = new Score3Dto2D(this.store, config.score3Dto2D, d, config.numAtomClasses, config.timeEmbedding, config.sde3Dto2D);
     this.sde2Dto3D = createSDE(config.sde2Dto3D.kind, config.sde2Dto3D.min, config.sde2Dto3D.max, config.sde2Dto3D.N);
     this.sde3Dto2D = createSDE(config.sde3Dto2D.kind, config.sde3Dto2D.min, config.sde3Dto2D.max, config.sde3Dto2D.N);
+    this.store.pack();
+  }
+
+  /** Every parameter in one buffer (views with offsets), with a gradient buffer of the same layout. */
+  get paramArena(): Arena {
+    return this.store.paramArena!;
+  }
+
+  /** Every buffer (BatchNorm running stats, fixed Fourier weights) in one buffer. */
+  get bufferArena(): Arena {
+    return this.store.bufferArena!;
   }
 
   /** Trainable tensors with PyTorch-style names and their optimiser group. */
@@ -158,13 +171,21 @@ export class MoleculeSDE {
     return { loss, perm23, perm32 };
   }
 
-  /** §2.3: x_t = mean x0 + std z; L = mean_graphs mean_atoms std^p |eps_hat - z|^2. */
+  /**
+   * §2.3: x_t = mean x0 + std z; L = mean_graphs mean_atoms std^p |eps_hat - z|^2. With the
+   * generative recipe, noise levels are log-normal and z is centred per molecule (x0 is centred
+   * in the data sets, so x_t is too); eps_hat is the preconditioned output (eps2Dto3D).
+   */
   private loss2Dto3D(batch: GpuBatch, h2: Tensor, key: number, seed: number, step: number) {
     const e = this.engine;
     const N = batch.numAtoms;
     const B = batch.numGraphs;
     const sde = this.sde2Dto3D;
-    const t = antitheticTimes(B, { seed, step, stream: HOST_STREAM.times2Dto3D }, sde.N);
+    const recipe = this.config.recipe2Dto3D;
+    const stream = { seed, step, stream: HOST_STREAM.times2Dto3D };
+    const t = recipe.noiseLevels === 'lognormal'
+      ? lognormalTimes(B, stream, sde, recipe.logSigmaMean, recipe.logSigmaStd)
+      : antitheticTimes(B, stream, sde.N);
     const { graphOf, atomsPerGraph } = batch.host;
     const mean = new Float32Array(N);
     const std = new Float32Array(N);
@@ -175,12 +196,47 @@ export class MoleculeSDE {
       std[i] = sde.marginalStd(t[g]);
       weight[i] = std[i] ** this.config.annealPower / (atomsPerGraph[g] * B);
     }
-    const z = randomNormal(e, [N, 3], key, STREAM.positions);
+    const rawZ = randomNormal(e, [N, 3], key, STREAM.positions);
+    const z = recipe.centred ? e.noGrad(() => centreRows(rawZ, batch)) : rawZ;
     const xt = add(scaleRows(batch.positions, e.fromArray(mean, [N])), scaleRows(z, e.fromArray(std, [N])));
-    const epsHat = this.score2Dto3D.forward({
-      batch, h2, xt, t: e.fromArray(t, [B]), training: true, dropoutKey: { seed: key, stream: STREAM.dropout2Dto3D },
-    });
+    const epsHat = this.preconditionedEps(batch, h2, xt, e.fromArray(t, [B]), t, true, { seed: key, stream: STREAM.dropout2Dto3D });
     return { loss: weightedSquaredError(epsHat, z, e.fromArray(weight, [N])), t, z, xt, epsHat };
+  }
+
+  /**
+   * eps_hat of the 2D->3D network under the config's recipe: centred input and output when
+   * `recipe.centred`, and eps_hat = skip(sigma) x + out(sigma) F when `recipe.sigmaData` > 0
+   * (sde/sde.ts epsPreconditioning). `hostTimes` are the per-graph times (one number when all
+   * graphs share it). With `frameComponents` (the symmetry analysis hook), the skip term, a true
+   * vector like the e1 and e3 parts, is included only when the e1 weight is non-zero.
+   */
+  private preconditionedEps(
+    batch: GpuBatch, h2: Tensor, xt: Tensor, t: Tensor, hostTimes: number | ArrayLike<number>, training: boolean,
+    dropoutKey?: { seed: number; stream: number }, frameComponents?: readonly [number, number, number],
+  ): Tensor {
+    const e = this.engine;
+    const recipe = this.config.recipe2Dto3D;
+    const x = recipe.centred ? centreRows(xt, batch) : xt;
+    let eps = this.score2Dto3D.forward({ batch, h2, xt: x, t, training, dropoutKey, frameComponents });
+    if (recipe.centred) eps = centreRows(eps, batch);
+    if (!(recipe.sigmaData > 0)) return eps;
+    const N = batch.numAtoms;
+    const B = batch.numGraphs;
+    const timeOf = (g: number) => (typeof hostTimes === 'number' ? hostTimes : hostTimes[g]);
+    if (typeof hostTimes !== 'number' && hostTimes.length !== B) {
+      throw new Error(`eps2Dto3D: ${hostTimes.length} host times for ${B} graphs`);
+    }
+    const skip = new Float32Array(N);
+    const out = new Float32Array(N);
+    const { graphOf } = batch.host;
+    for (let i = 0; i < N; i++) {
+      const c = epsPreconditioning(this.sde2Dto3D.marginalStd(timeOf(graphOf[i])), recipe.sigmaData);
+      skip[i] = c.skip;
+      out[i] = c.out;
+    }
+    eps = scaleRows(eps, e.fromArray(out, [N]));
+    const withSkip = !frameComponents || frameComponents[0] !== 0;
+    return withSkip ? add(eps, scaleRows(x, e.fromArray(skip, [N]))) : eps;
   }
 
   /**
@@ -239,9 +295,15 @@ export class MoleculeSDE {
     return this.engine.noGrad(() => this.schnet.forward(batch, positions));
   }
 
-  /** eps_hat [N, 3] at x_t; score = -eps_hat / std(t). tPerGraph: [B]. */
-  eps2Dto3D(batch: GpuBatch, h2: Tensor, xt: Tensor, tPerGraph: Tensor, frameComponents?: readonly [number, number, number]): Tensor {
-    return this.engine.noGrad(() => this.score2Dto3D.forward({ batch, h2, xt, t: tPerGraph, training: false, frameComponents }));
+  /**
+   * eps_hat [N, 3] at x_t; score = -eps_hat / std(t). tPerGraph: [B] on the GPU; hostTimes: the
+   * same times on the host (one number when every graph shares it), for the preconditioning.
+   */
+  eps2Dto3D(
+    batch: GpuBatch, h2: Tensor, xt: Tensor, tPerGraph: Tensor, hostTimes: number | ArrayLike<number>,
+    frameComponents?: readonly [number, number, number],
+  ): Tensor {
+    return this.engine.noGrad(() => this.preconditionedEps(batch, h2, xt, tPerGraph, hostTimes, false, undefined, frameComponents));
   }
 
   /** Raw 3D->2D outputs x [B, Nmax, C] and a [B, Nmax, Nmax]; the score follows from §3.6. */

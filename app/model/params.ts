@@ -4,6 +4,7 @@
  * (seed, name) so that adding a module does not change the others' initial values.
  */
 import type { Engine } from '../../kernels/engine';
+import { Arena } from '../../kernels/arena';
 import type { Tensor } from '../../kernels/tensor';
 import { linear } from '../../kernels/ops/linear';
 import type { Activation } from '../../kernels/ops/activation';
@@ -48,6 +49,9 @@ export class ParamStore {
   readonly params: NamedParameter[] = [];
   readonly buffers: NamedParameter[] = [];
   private names = new Set<string>();
+  /** Set by pack(): every parameter (with gradients) in one arena, every buffer in another. */
+  paramArena: Arena | null = null;
+  bufferArena: Arena | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -59,7 +63,19 @@ export class ParamStore {
     return hostRng(this.seed, nameHash(name), 0x1a2b3c4d);
   }
 
+  /**
+   * Packs the parameters (and their gradients) into one arena and the buffers into another
+   * (kernels/arena.ts), so Adam, the health check and zeroing gradients are one dispatch or clear
+   * each. Call once, after the last parameter is registered; later registrations are refused.
+   */
+  pack(): void {
+    if (this.paramArena) throw new Error('ParamStore.pack: already packed');
+    this.paramArena = Arena.pack(this.engine, this.params.map((p) => p.tensor), { name: 'params', grads: true });
+    this.bufferArena = Arena.pack(this.engine, this.buffers.map((p) => p.tensor), { name: 'buffers', grads: false });
+  }
+
   private register(list: NamedParameter[], name: string, data: Float32Array, shape: number[], group: ParamGroup, trainable: boolean): Tensor {
+    if (this.paramArena) throw new Error(`ParamStore: '${name}' registered after pack()`);
     if (this.names.has(name)) throw new Error(`ParamStore: duplicate parameter name '${name}'`);
     this.names.add(name);
     const tensor = this.engine.fromArray(data, shape, { persistent: true, requiresGrad: trainable, name });

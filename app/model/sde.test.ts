@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostRng, mixSeed } from '../../kernels/random';
-import { antitheticTimes, createSDE, TIME_EPS } from './sde';
+import { hostRng, mixSeed, mulberry32, randn } from '../../kernels/random';
+import { antitheticTimes, createSDE, epsPreconditioning, lognormalTimes, TIME_EPS } from './sde';
 
 const close = (a: number, b: number, tol: number, what: string) => {
   if (!(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)))) throw new Error(`${what}: ${a} vs ${b}`);
@@ -111,5 +111,54 @@ describe('antithetic times', () => {
   it('mixSeed separates streams', () => {
     expect(mixSeed(1, 2, 3)).not.toBe(mixSeed(1, 2, 4));
     expect(mixSeed(1, 2, 3)).toBe(mixSeed(1, 2, 3));
+  });
+});
+
+describe('generative recipe: log-normal noise levels and the Gaussian preconditioning', () => {
+  it('lognormalTimes: antithetic log-normal sigma, clamped to [min, max], quantiles as the distribution says', () => {
+    const sde = createSDE('VE', 0.01, 10);
+    const B = 20000;
+    const logMean = Math.log(0.3);
+    const logStd = 1.2;
+    const t = lognormalTimes(B, { seed: 3, step: 7, stream: 11 }, sde, logMean, logStd);
+    const logSigma = Array.from(t, (v) => Math.log(sde.marginalStd(v)));
+    for (const v of logSigma) expect(v).toBeGreaterThanOrEqual(Math.log(0.01) - 1e-5);
+    for (const v of logSigma) expect(v).toBeLessThanOrEqual(Math.log(10) + 1e-5);
+    // Antithetic: graph b and b + B/2 are mirror images around logMean (unless clamped).
+    for (let b = 0; b < 50; b++) {
+      const [u, v] = [logSigma[b] - logMean, logSigma[b + B / 2] - logMean];
+      if (Math.abs(u) < 2.5 * logStd) expect(u + v).toBeCloseTo(0, 4);
+    }
+    // Fraction inside +-1 std of a normal: 0.6827; the standard error at n = B/2 independent pairs is < 0.005.
+    const inside = logSigma.filter((v) => Math.abs(v - logMean) < logStd).length / B;
+    expect(Math.abs(inside - 0.6827)).toBeLessThan(0.02);
+    // Same key, same times; another step, other times.
+    expect(lognormalTimes(B, { seed: 3, step: 7, stream: 11 }, sde, logMean, logStd)).toEqual(t);
+    expect(lognormalTimes(8, { seed: 3, step: 8, stream: 11 }, sde, logMean, logStd)).not.toEqual(t.slice(0, 8));
+  });
+
+  it('epsPreconditioning: the skip coefficient is the least-squares eps denoiser of Gaussian data', () => {
+    const rng = mulberry32(9);
+    const sd = 1.5;
+    for (const sigma of [0.05, 0.3, 1, 5]) {
+      // Regress z on x = x0 + sigma z with x0 ~ N(0, sd^2): slope = E[x z] / E[x^2] = sigma / (sigma^2 + sd^2).
+      let xz = 0;
+      let xx = 0;
+      const n = 200000;
+      for (let i = 0; i < n; i++) {
+        const x0 = sd * randn(rng);
+        const z = randn(rng);
+        const x = x0 + sigma * z;
+        xz += x * z;
+        xx += x * x;
+      }
+      const { skip, out } = epsPreconditioning(sigma, sd);
+      // Relative standard error of the slope: sqrt(1 - rho^2) / (rho sqrt(n)), rho = corr(x, z); allow 5 of them.
+      const rho = sigma / Math.sqrt(sigma * sigma + sd * sd);
+      expect(Math.abs(xz / xx - skip) / skip).toBeLessThan((5 * Math.sqrt(1 - rho * rho)) / (rho * Math.sqrt(n)));
+      // The network's share is the residual std of eps given x: sd / sqrt(sigma^2 + sd^2).
+      expect(out).toBeCloseTo(Math.sqrt(1 - (sigma * sigma) / (sigma * sigma + sd * sd)), 12);
+    }
+    expect(epsPreconditioning(0.3, 0)).toEqual({ skip: 0, out: 1 });
   });
 });

@@ -137,3 +137,45 @@ export function antitheticTimes(
   for (let b = 0; b < numGraphs; b++) t[b] = (ks[b] / N) * (1 - TIME_EPS) + TIME_EPS;
   return t;
 }
+
+/**
+ * Log-normal noise levels for a VE SDE (EDM's training distribution): ln sigma = logMean + logStd u
+ * with u standard normal, drawn in antithetic pairs (u, -u) for ceil(B/2) graphs, clamped to
+ * [min, max] and returned as times t with sigma(t) = sigma (t = ln(sigma/min) / ln(max/min)).
+ * Continuous times: the noise-level embedding and the marginal are defined for every t.
+ */
+export function lognormalTimes(
+  numGraphs: number,
+  rng: (() => number) | { seed: number; step: number; stream?: number },
+  sde: { min: number; max: number },
+  logMean: number,
+  logStd: number,
+): Float32Array {
+  if (!Number.isInteger(numGraphs) || numGraphs < 0) throw new Error(`lognormalTimes: numGraphs must be a non-negative integer, got ${numGraphs}`);
+  const uniform = typeof rng === 'function' ? rng : hostRng(rng.seed, rng.step, rng.stream ?? 0);
+  const half = Math.ceil(numGraphs / 2);
+  const us: number[] = [];
+  for (let i = 0; i < half; i++) {
+    // Box-Muller; 1 - uniform() lies in (0, 1], so the log is finite.
+    us.push(Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
+  }
+  const logMin = Math.log(sde.min);
+  const logRange = Math.log(sde.max / sde.min);
+  const t = new Float32Array(numGraphs);
+  for (let b = 0; b < numGraphs; b++) {
+    const u = b < half ? us[b] : -us[b - half];
+    const logSigma = Math.min(Math.log(sde.max), Math.max(logMin, logMean + logStd * u));
+    t[b] = Math.min(1, Math.max(TIME_EPS, (logSigma - logMin) / logRange));
+  }
+  return t;
+}
+
+/**
+ * Coefficients of the 2D->3D preconditioning at noise level sigma (docs: Recipe2Dto3D.sigmaData):
+ * eps_hat = skip x + out F. sigmaData = 0: skip 0, out 1 (the raw network).
+ */
+export function epsPreconditioning(sigma: number, sigmaData: number): { skip: number; out: number } {
+  if (!(sigmaData > 0)) return { skip: 0, out: 1 };
+  const v = sigma * sigma + sigmaData * sigmaData;
+  return { skip: sigma / v, out: sigmaData / Math.sqrt(v) };
+}

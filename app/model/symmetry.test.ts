@@ -60,9 +60,9 @@ describe('2D->3D score network symmetry', () => {
     const e = await testEngine();
     const { model, batch, xt, t } = await setup(e, tinyMolecules(5, 8));
     const h2 = model.encode2D(batch);
-    const f = await e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(xt, [xt.length / 3, 3]), t));
+    const f = await e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(xt, [xt.length / 3, 3]), t, 0.5));
     const R = randomRotation(mulberry32(3));
-    const fR = await e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(apply(R, xt), [xt.length / 3, 3]), t));
+    const fR = await e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(apply(R, xt), [xt.length / 3, 3]), t, 0.5));
     const err = relError(fR, apply(R, f));
     console.log('rotation relative error', err);
     expect(err).toBeLessThanOrEqual(1e-4);
@@ -77,7 +77,7 @@ describe('2D->3D score network symmetry', () => {
     const N = xt.length / 3;
     const P: Mat3 = [[1, 0, 0], [0, -1, 0], [0, 0, 1]];
     const h2 = model.encode2D(batch);
-    const run = async (x: Float32Array, comps?: [number, number, number]) => e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(x, [N, 3]), t, comps));
+    const run = async (x: Float32Array, comps?: [number, number, number]) => e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(x, [N, 3]), t, 0.5, comps));
     const odd = await run(xt, [0, 1, 0]);
     const even = await run(xt, [1, 0, 1]);
     const full = await run(xt);
@@ -127,8 +127,8 @@ describe('2D->3D score network symmetry', () => {
       for (let i = 0; i < m.numAtoms; i++) for (let c = 0; c < 3; c++) xtPerm[3 * (o + perms[k][i]) + c] = a.xt[3 * (o + i) + c];
       o += m.numAtoms;
     });
-    const fa = await e.readF32(a.model.eps2Dto3D(a.batch, a.model.encode2D(a.batch), e.fromArray(a.xt, [N, 3]), a.t));
-    const fb = await e.readF32(b.model.eps2Dto3D(b.batch, b.model.encode2D(b.batch), e.fromArray(xtPerm, [N, 3]), b.t));
+    const fa = await e.readF32(a.model.eps2Dto3D(a.batch, a.model.encode2D(a.batch), e.fromArray(a.xt, [N, 3]), a.t, 0.5));
+    const fb = await e.readF32(b.model.eps2Dto3D(b.batch, b.model.encode2D(b.batch), e.fromArray(xtPerm, [N, 3]), b.t, 0.5));
     const fbBack = new Float32Array(3 * N);
     o = 0;
     mols.forEach((m, k) => {
@@ -136,6 +136,26 @@ describe('2D->3D score network symmetry', () => {
       o += m.numAtoms;
     });
     expect(relError(fbBack, fa)).toBeLessThan(1e-5);
+    e.endStep();
+  });
+});
+
+describe('2D->3D network under the generative recipe (centred, preconditioned)', () => {
+  it('is translation-invariant (shift by 3 A) and rotation-equivariant', async () => {
+    const e = await testEngine();
+    const { model, batch, xt, t } = await setup(e, tinyMolecules(4, 13), 'generative');
+    expect(model.config.recipe2Dto3D.centred).toBe(true);
+    expect(model.config.recipe2Dto3D.sigmaData).toBeGreaterThan(0);
+    const N = xt.length / 3;
+    const h2 = model.encode2D(batch);
+    const run = async (x: Float32Array) => e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(x, [N, 3]), t, 0.5));
+    const f = await run(xt);
+    const shifted = await run(apply([[1, 0, 0], [0, 1, 0], [0, 0, 1]], xt, [3, -2, 1.5]));
+    expect(relError(shifted, f)).toBeLessThanOrEqual(1e-4);
+    const R = randomRotation(mulberry32(17));
+    const fR = await run(apply(R, xt));
+    expect(relError(fR, apply(R, f))).toBeLessThanOrEqual(1e-4);
+    expect(Math.hypot(...f)).toBeGreaterThan(1e-3);
     e.endStep();
   });
 });

@@ -73,7 +73,7 @@ export async function sampleConformers(
         layouts: [layout],
         sde: { kind: sde.kind, min: sde.min, max: sde.max },
         numGraphs: batch.numGraphs,
-        evaluate: ([x], t) => [model.eps2Dto3D(gpu, h2, x, t)],
+        evaluate: ([x], t, tHost) => [model.eps2Dto3D(gpu, h2, x, t, tHost)],
         scoreScale: (t) => -1 / model.sde2Dto3D.marginalStd(t),
       },
       settings,

@@ -70,4 +70,26 @@ describe('StepHealth', () => {
     expect(() => h.checkFinite(2, [])).toThrow(/slot 2 is outside the window of 2/);
     h.dispose();
   });
+
+  it('recordAndCheck: losses and a whole gradient buffer in one dispatch flag the same steps', async () => {
+    const e = await testEngine();
+    const h = new StepHealth(e, 3);
+    const scalar = (v: number) => e.fromArray([v], [1]);
+    const finite = Float32Array.from({ length: 70000 }, (_, i) => Math.cos(i) * 1e30);
+    const poisoned = Float32Array.from(finite);
+    poisoned[69999] = NaN;
+    const rows = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, -Infinity, 4, 5]];
+    for (let s = 0; s < 3; s++) {
+      const [total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D] = rows[s].map(scalar);
+      const d0 = e.dispatchCount;
+      h.recordAndCheck(s, { total, contrastive, denoise2Dto3D, atoms3Dto2D, bonds3Dto2D }, e.fromArray(s === 1 ? poisoned : finite, [70000]));
+      expect(e.dispatchCount - d0).toBe(1);
+    }
+    const back = await h.read(3);
+    expect(Array.from(back.flags)).toEqual([0, FLAG_GRAD, FLAG_LOSS]);
+    expect(back.losses[1]).toEqual({ total: 1, contrastive: 2, denoise2Dto3D: 3, atoms3Dto2D: 4, bonds3Dto2D: 5 });
+    expect(back.losses[2].denoise2Dto3D).toBe(-Infinity);
+    h.dispose();
+    e.endStep();
+  });
 });

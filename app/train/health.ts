@@ -65,7 +65,7 @@ export class StepHealth {
       op: 'health.recordLosses',
       code,
       entryPoint: 'record_losses',
-      params: { n: 0, slot, bit: FLAG_LOSS, terms: LOSS_TERMS.length },
+      params: { n: 0, slot, bit: FLAG_LOSS, terms: LOSS_TERMS.length, gradBit: 0 },
       bindings: {
         flags: this.flags,
         l0: losses.total,
@@ -79,6 +79,35 @@ export class StepHealth {
     });
   }
 
+  /**
+   * `recordLosses` and `checkFinite(slot, [grads])` in one dispatch, for gradients that live in one
+   * buffer (a parameter arena's gradients, kernels/arena.ts).
+   */
+  recordAndCheck(slot: number, losses: LossTensors, grads: Tensor): void {
+    this.checkSlot('recordAndCheck', slot);
+    for (const k of LOSS_TERMS) {
+      if (losses[k].size !== 1 || losses[k].dtype !== 'f32') throw new Error(`StepHealth.recordAndCheck: loss '${k}' is ${losses[k]}, expected an f32 scalar`);
+    }
+    if (grads.dtype !== 'f32') throw new Error(`StepHealth.recordAndCheck: ${grads} is not f32`);
+    this.engine.dispatch({
+      op: 'health.recordAndCheck',
+      code,
+      entryPoint: 'record_and_check',
+      params: { n: grads.size, slot, bit: FLAG_LOSS, terms: LOSS_TERMS.length, gradBit: FLAG_GRAD },
+      bindings: {
+        x: grads,
+        flags: this.flags,
+        l0: losses.total,
+        l1: losses.contrastive,
+        l2: losses.denoise2Dto3D,
+        l3: losses.atoms3Dto2D,
+        l4: losses.bonds3Dto2D,
+        history: this.history,
+      },
+      workgroups: [Math.max(1, Math.min(MAX_CHECK_GROUPS, Math.ceil(grads.size / WG)))],
+    });
+  }
+
   /** Flags step `slot` if any element of any tensor (the gradients) is non-finite. */
   checkFinite(slot: number, tensors: readonly Tensor[], bit = FLAG_GRAD): void {
     this.checkSlot('checkFinite', slot);
@@ -89,7 +118,7 @@ export class StepHealth {
         op: 'health.checkFinite',
         code,
         entryPoint: 'check_finite',
-        params: { n: x.size, slot, bit, terms: 0 },
+        params: { n: x.size, slot, bit, terms: 0, gradBit: 0 },
         bindings: { x, flags: this.flags },
         workgroups: [Math.min(MAX_CHECK_GROUPS, Math.ceil(x.size / WG))],
       });
@@ -136,7 +165,7 @@ export class StepHealth {
         op: 'health.restoreIfFlagged',
         code,
         entryPoint: 'restore_if_flagged',
-        params: { n: t.size, slot, bit: 0, terms: 0 },
+        params: { n: t.size, slot, bit: 0, terms: 0, gradBit: 0 },
         bindings: { flag_words: this.flags, backup: b, dst: t },
         workgroups: grid1d(t.size),
       });

@@ -7,7 +7,7 @@
 //
 // Non-finite test on the bits (exponent all ones), not `x != x`: compilers may fold the latter away.
 
-struct Params { n: u32, slot: u32, bit: u32, terms: u32 }
+struct Params { n: u32, slot: u32, bit: u32, terms: u32, gradBit: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -48,6 +48,28 @@ fn record_losses() {
     if (non_finite(v[k])) { bad = true; }
   }
   if (bad) { atomicOr(&flags[params.slot], params.bit); }
+}
+
+// The two above in one dispatch, over a whole gradient arena (kernels/arena.ts; its padding is
+// zero): workgroup 0's first invocation records the losses, every invocation scans x grid-stride.
+@compute @workgroup_size(WG)
+fn record_and_check(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let stride = nwg.x * WG;
+  var bad = false;
+  if (gid.x == 0u) {
+    let base = params.slot * params.terms;
+    let v = array<f32, 5>(l0[0], l1[0], l2[0], l3[0], l4[0]);
+    var lossBad = false;
+    for (var k = 0u; k < 5u; k++) {
+      history[base + k] = v[k];
+      if (non_finite(v[k])) { lossBad = true; }
+    }
+    if (lossBad) { atomicOr(&flags[params.slot], params.bit); }
+  }
+  for (var i = gid.x; i < params.n; i += stride) {
+    if (non_finite(x[i])) { bad = true; }
+  }
+  if (bad) { atomicOr(&flags[params.slot], params.gradBit); }
 }
 
 // Undoes a flagged step for tensors that the step changed in place (BatchNorm running stats):

@@ -24,7 +24,7 @@ import { Adam } from '../../kernels/optim/adam';
 import { makeBatch, type Batch } from '../data/batch';
 import type { Dataset } from '../data/dataset';
 import { uploadBatch } from '../model/batchGpu';
-import { resolveConfig, type ModelConfig, type PresetName } from '../model/config';
+import { configFromCheckpoint, resolveConfig, type ModelConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import type { NamedParameter } from '../model/params';
 import {
@@ -32,12 +32,14 @@ import {
   checkAgainstModel,
   decodeCheckpoint,
   encodeCheckpoint,
+  restoreMatchingWeights,
   restoreWeights,
   snapshotWeights,
   type Checkpoint,
   type OptimizerSnapshot,
 } from '../model/checkpoint';
 import { DataOrder } from './dataOrder';
+import { WeightAverage } from '../model/ema';
 import { StepHealth, describeFlags, LOSS_TERMS } from './health';
 import type { LossTerms } from './lossTerms';
 
@@ -55,6 +57,10 @@ export interface TrainerOptions {
   datasetName: string;
   /** Skipped steps in a row after which training stops (default 8: the lr has fallen 256x). */
   maxConsecutiveSkips?: number;
+  /** Decay of the moving average of the weights (./ema.ts) saved for sampling; 0 (default) keeps none. */
+  emaDecay?: number;
+  /** Fold the weights into the average every this many steps (default 10). */
+  emaEvery?: number;
 }
 
 export interface SkippedStep {
@@ -126,6 +132,8 @@ export class Trainer {
   private readonly trainIds: Uint32Array;
   private readonly health: StepHealth;
   private readonly params: NamedParameter[];
+  /** Moving average of the weights (null when options.emaDecay is 0). */
+  readonly ema: WeightAverage | null;
   private consecutiveSkips = 0;
   private windowStart = 0;
   private windowMolecules = 0;
@@ -151,6 +159,8 @@ export class Trainer {
     this.trainIds = trainingIndices(dataset);
     this.order = new DataOrder(options.seed, this.trainIds.length, state?.trainer ?? undefined);
     this.health = new StepHealth(engine, options.logEvery);
+    const emaState = state?.ema ?? undefined;
+    this.ema = options.emaDecay > 0 ? new WeightAverage(options.emaDecay, options.emaEvery, emaState) : null;
     if (state) {
       restoreWeights(engine, this.model, state);
       if (state.optimizer) importOptimizer(this.optimizer, this.params, state.optimizer);
@@ -164,7 +174,7 @@ export class Trainer {
   static create(engine: Engine, dataset: Dataset, options: TrainerOptions): Trainer {
     checkOptions(options);
     const config = resolveConfig(options.preset, options.overrides ?? {});
-    const full: Required<TrainerOptions> = { overrides: {}, maxConsecutiveSkips: 8, ...options, lr: options.lr ?? config.lr };
+    const full: Required<TrainerOptions> = { overrides: {}, maxConsecutiveSkips: 8, emaDecay: 0, emaEvery: 10, ...options, lr: options.lr ?? config.lr };
     return new Trainer(engine, dataset, full, config);
   }
 
@@ -182,7 +192,7 @@ export class Trainer {
         `checkpoint: it was trained on '${c.trainer.dataset.name}' with ${c.trainer.dataset.molecules} training molecules; this data set has ${molecules}`,
       );
     }
-    const config = resolveConfig(c.preset as PresetName, c.config);
+    const config = configFromCheckpoint(c.preset as PresetName, c.config);
     const full: Required<TrainerOptions> = {
       preset: c.preset as PresetName,
       overrides: c.config,
@@ -192,6 +202,9 @@ export class Trainer {
       logEvery: options.logEvery ?? c.trainer.logEvery,
       datasetName: options.datasetName ?? c.trainer.dataset.name,
       maxConsecutiveSkips: options.maxConsecutiveSkips ?? 8,
+      // A run keeps its moving average; one without gets it from `options` (e.g. a CLI default).
+      emaDecay: c.ema?.decay ?? options.emaDecay ?? 0,
+      emaEvery: c.ema?.every ?? options.emaEvery ?? 10,
     };
     checkOptions(full);
     return new Trainer(engine, dataset, full, config, c);
@@ -214,15 +227,15 @@ export class Trainer {
     const host = batch ?? makeBatch(this.dataset, Array.from(this.order.next(this.options.batchSize), (i) => this.trainIds[i]));
     // The forward pass updates BatchNorm running stats in place: back them up so a flagged step
     // can be undone on the GPU. Parameters need no backup: Adam skips a flagged step itself.
-    this.health.backup(this.model.buffers().map((b) => b.tensor));
+    // All buffers live in one arena: one copy, and one restore dispatch below.
+    this.health.backup([this.model.bufferArena.values]);
     const gpu = uploadBatch(e, host);
     this.optimizer.zeroGrad();
     const losses = this.model.losses(gpu, { seed: this.options.seed, step: index });
     e.backward(losses.total);
-    this.health.recordLosses(slot, losses);
-    // Only parameters that received a gradient (Adam skips the others, as PyTorch does for None).
-    const grads = this.params.flatMap((p) => (p.tensor.grad ? [p.tensor.grad] : []));
-    this.health.checkFinite(slot, grads);
+    // Losses and every gradient in one dispatch: the gradients live in one arena, and those of
+    // parameters that received none this step are zero there (Adam skips them, as PyTorch does for None).
+    this.health.recordAndCheck(slot, losses, this.model.paramArena.grads!);
     // A flagged step is a true no-op for Adam: weights, moments and its step count stay as they were.
     this.optimizer.step({ skipIf: this.health.skipCondition(slot) });
     this.health.restoreIfFlagged(slot);
@@ -231,6 +244,7 @@ export class Trainer {
     this.steps = index + 1;
     this.windowMolecules += host.numGraphs;
     this.totalMolecules += host.numGraphs;
+    if (this.ema && this.steps % this.ema.every === 0) await this.ema.update(e, this.params);
     const window = this.steps % this.options.logEvery === 0 ? await this.flush() : null;
     return { steps: this.steps, molecules: host.numGraphs, window };
   }
@@ -304,8 +318,23 @@ export class Trainer {
         order: order.order,
         skippedSteps: this.skippedSteps,
       },
+      ema: this.ema?.state() ?? null,
     });
     return { bytes, window };
+  }
+
+  /**
+   * Warm start before the first step: copies every tensor of another checkpoint whose name and
+   * shape match (its moving average when it has one); the rest keeps its initialisation.
+   */
+  initFrom(bytes: ArrayBuffer | Uint8Array): { loaded: string[]; kept: string[] } {
+    if (this.steps !== 0) throw new Error('Trainer.initFrom: only a fresh run can be warm-started');
+    const c = decodeCheckpoint(bytes);
+    if (c.ema && c.ema.updates > 0) {
+      const averaged = new WeightAverage(c.ema.decay, c.ema.every, c.ema).averaged();
+      for (const [name, w] of averaged) c.weights.set(name, { ...c.weights.get(name)!, data: w });
+    }
+    return restoreMatchingWeights(this.engine, this.model, c);
   }
 
   /** Loads weights only (e.g. a shipped checkpoint) into this trainer's model; optimiser state is kept. */

@@ -17,7 +17,7 @@
  */
 import type { Engine } from '../../kernels/engine';
 import { parseDataset, type Dataset } from '../data/dataset';
-import { resolveConfig, type PresetName } from '../model/config';
+import { configFromCheckpoint, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { decodeCheckpoint, restoreWeights } from '../model/checkpoint';
 import { Trainer, TrainingDivergedError, type LogWindow } from '../train/loops';
@@ -250,7 +250,7 @@ export class TrainingSession {
         this.trainer.loadWeights(bytes);
         return;
       }
-      const model = new MoleculeSDE(this.deps.engine(), resolveConfig(c.preset as PresetName, c.config), 0);
+      const model = new MoleculeSDE(this.deps.engine(), configFromCheckpoint(c.preset as PresetName, c.config), 0);
       restoreWeights(this.deps.engine(), model, c);
       this.setLoadedModel(model);
     });

@@ -6,6 +6,7 @@ import { mulberry32, randnArray } from '../random';
 import { expectClose, readF64, testEngine } from '../testing';
 import type { Engine } from '../engine';
 import type { Tensor } from '../tensor';
+import { Arena } from '../arena';
 
 // 1000 and 37 are not multiples of the workgroup size (256).
 const SIZES = [1000, 37];
@@ -258,6 +259,70 @@ describe('Adam', () => {
     expect(() => opt.importState({ ...saved, step: 2 ** 32 })).toThrow(/step must be an integer in \[0, 2\^32\)/);
     opt.dispose();
     e.dispose(p);
+    e.endStep();
+  });
+
+  it('arena mode (one dispatch over packed parameters) is bit-identical to one dispatch per tensor, skips a tensor without a gradient, and matches the twin', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(41);
+    // 1000 and 37 plus a tensor that never gets a gradient; 70 crosses a 64-float chunk.
+    const sizes = [1000, 37, 70];
+    const init = sizes.map((n) => randnArray(n, rng));
+    const loose = makeParams(e, init);
+    const packed = makeParams(e, init);
+    const arena = Arena.pack(e, packed, { name: 'adam-test', grads: true });
+    const groupsOf = (ps: Tensor[]) => [{ params: [ps[0], ps[2]], lrScale: 1 }, { params: [ps[1]], lrScale: 0.1 }];
+    const optLoose = new Adam(e, groupsOf(loose), { lr: LR });
+    const optArena = new Adam(e, groupsOf(packed), { lr: LR });
+    const p64 = init.map((v) => Float64Array.from(v, (x) => Math.fround(x)));
+    const m64 = sizes.map((n) => new Float64Array(n));
+    const v64 = sizes.map((n) => new Float64Array(n));
+    const dispatches: number[] = [];
+    for (let t = 1; t <= 5; t++) {
+      if (t === 3) {
+        optLoose.setLr(LR / 4);
+        optArena.setLr(LR / 4);
+      }
+      const lr = t >= 3 ? LR / 4 : LR;
+      const grads = sizes.slice(0, 2).map((n) => randnArray(n, rng, 10 ** ((t % 3) - 1)));
+      for (const [opt, ps] of [[optLoose, loose], [optArena, packed]] as const) {
+        opt.zeroGrad();
+        setGrads(e, ps.slice(0, 2), grads);
+        const d0 = e.dispatchCount;
+        opt.step();
+        if (opt === optArena) dispatches.push(e.dispatchCount - d0);
+      }
+      [0, 1].forEach((k) => adamUpdate(p64[k], Float32Array.from(grads[k]), m64[k], v64[k], t, { lr: lr * [1, 0.1][k], beta1: 0.9, beta2: 0.999, eps: 1e-8 }));
+    }
+    // One update over the arena and the step count's advance.
+    expect(dispatches).toEqual([2, 2, 2, 2, 2]);
+    for (let k = 0; k < sizes.length; k++) {
+      expect(Array.from(await e.readF32(packed[k])), `param ${k}`).toEqual(Array.from(await e.readF32(loose[k])));
+    }
+    expect(Array.from(await e.readF32(packed[2]))).toEqual(Array.from(init[2], Math.fround));
+    for (const k of [0, 1]) expectClose(await readF64(packed[k]), p64[k], { atol: 1e-6, rtol: 1e-5, what: `param ${k}` });
+    const [sl, sa] = [await optLoose.exportState(), await optArena.exportState()];
+    expect(sa.step).toBe(5);
+    for (const name of ['p0', 'p1', 'p2']) {
+      expect(Array.from(sa.expAvg.get(name)!), name).toEqual(Array.from(sl.expAvg.get(name)!));
+      expect(Array.from(sa.expAvgSq.get(name)!), name).toEqual(Array.from(sl.expAvgSq.get(name)!));
+    }
+    // Import into a fresh arena optimiser, then one more step on both: still identical.
+    const again = makeParams(e, init);
+    Arena.pack(e, again, { name: 'adam-test-2', grads: true });
+    for (let k = 0; k < 3; k++) e.copy(packed[k], again[k]);
+    const optAgain = new Adam(e, groupsOf(again), { lr: LR });
+    optAgain.importState(sa);
+    const g = sizes.slice(0, 2).map((n) => randnArray(n, rng));
+    for (const [opt, ps] of [[optArena, packed], [optAgain, again]] as const) {
+      opt.zeroGrad();
+      setGrads(e, ps.slice(0, 2), g);
+      opt.step();
+    }
+    for (let k = 0; k < 3; k++) expect(Array.from(await e.readF32(again[k])), `resumed ${k}`).toEqual(Array.from(await e.readF32(packed[k])));
+    for (const opt of [optLoose, optArena, optAgain]) opt.dispose();
+    for (const p of [...loose, ...packed, ...again]) e.dispose(p);
+    expect(arena.values).toBeTruthy();
     e.endStep();
   });
 });

@@ -10,11 +10,15 @@
  * and the step count are left bit for bit as they were. The step count therefore lives on the GPU
  * (the host cannot know it without a readback); `readStepCount`/`exportState` read it back.
  *
- * One dispatch per parameter tensor: params and gradients are separate buffers, and m, v, grad and
- * param of several tensors in one dispatch would exceed the 8 storage buffers a stage may bind.
+ * Arena mode: when the parameters are exactly the tensors of one arena with gradients
+ * (kernels/arena.ts, a model's ParamStore), the moments share the arena's layout and a step is one
+ * `update_arena` dispatch over the whole arena plus the count's `advance`; zeroGrad is one clear.
+ * Which tensors have a gradient, and each one's learning rate, go to the GPU in a small table
+ * (written only when it changes). Otherwise (loose tensors) one `update` dispatch per tensor.
  */
 import code from './adam.wgsl?raw';
 import { grid1d, type Engine } from '../engine';
+import { ARENA_CHUNK, type Arena } from '../arena';
 import type { Tensor } from '../tensor';
 
 export interface AdamOptions {
@@ -46,6 +50,30 @@ interface Slot {
   lrScale: number;
   expAvg: Tensor;
   expAvgSq: Tensor;
+}
+
+/** The arena-mode state: the moments as whole arena-layout buffers, and the per-chunk tables. */
+interface ArenaState {
+  arena: Arena;
+  /** f32 [arena floats]: the moments of every tensor (each slot's expAvg/expAvgSq is a view). */
+  expAvg: Tensor;
+  expAvgSq: Tensor;
+  /** u32 [chunks]: owning tensor of each 64-float chunk. */
+  chunkSlot: Tensor;
+  /** u32 [tensors, 4]: first float, size, active, lr bits (see adam.wgsl update_arena). */
+  slotInfo: Tensor;
+  /** What slotInfo holds on the GPU now (null: nothing written yet). */
+  uploaded: Uint32Array | null;
+  /** lrScale per arena tensor. */
+  lrScale: Float64Array;
+}
+
+/** The arena whose tensors are exactly `params` (in any order), if there is one. */
+function arenaOf(params: readonly Tensor[]): Arena | null {
+  const arena = params[0]?.arena?.arena;
+  if (!arena || !arena.grads || arena.tensors.length !== params.length) return null;
+  for (const p of params) if (p.arena?.arena !== arena || p.buffer !== arena.values.buffer) return null;
+  return arena;
 }
 
 /** A GPU-side skip condition: skip the step when `flags[index]` (u32) is non-zero. */
@@ -87,6 +115,7 @@ export class Adam {
   private readonly biasTable: Tensor;
   /** u32 [1] = 0: the flag word of an unconditional step. */
   private readonly never: Tensor;
+  private readonly arenaState: ArenaState | null;
   private disposed = false;
 
   constructor(
@@ -102,6 +131,9 @@ export class Adam {
     if (!(this.eps >= 0)) throw new Error(`Adam: eps must be >= 0, got ${this.eps}`);
     this.lrValue = checkLr(opts.lr);
     const table = biasCorrectionTable(this.beta1, this.beta2);
+    const arena = arenaOf(groups.flatMap((g) => g.params));
+    const mArena = arena?.createLike('adam.exp_avg');
+    const vArena = arena?.createLike('adam.exp_avg_sq');
     const seen = new Set<Tensor>();
     groups.forEach((group, gi) => {
       if (!(Number.isFinite(group.lrScale) && group.lrScale >= 0)) throw new Error(`Adam: group ${gi} has lrScale ${group.lrScale}, expected a finite number >= 0`);
@@ -112,14 +144,29 @@ export class Adam {
         // Transient tensors (and their gradients) return to the pool at endStep().
         if (!p.persistent) throw new Error(`Adam: parameter ${p} is not persistent`);
         seen.add(p);
+        const i = p.arena?.index ?? 0;
         this.slots.push({
           param: p,
           lrScale: group.lrScale,
-          expAvg: engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg` }),
-          expAvgSq: engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg_sq` }),
+          expAvg: arena ? arena.view(mArena!, i, `${p.name}.exp_avg`) : engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg` }),
+          expAvgSq: arena ? arena.view(vArena!, i, `${p.name}.exp_avg_sq`) : engine.zeros(p.shape, { persistent: true, name: `${p.name}.exp_avg_sq` }),
         });
       }
     });
+    this.arenaState = null;
+    if (arena) {
+      const lrScale = new Float64Array(arena.tensors.length);
+      for (const s of this.slots) lrScale[s.param.arena!.index] = s.lrScale;
+      this.arenaState = {
+        arena,
+        expAvg: mArena!,
+        expAvgSq: vArena!,
+        chunkSlot: engine.fromArray(arena.chunkSlots(), [arena.floats / ARENA_CHUNK], { dtype: 'u32', persistent: true, name: 'adam.chunk_slot' }),
+        slotInfo: engine.zeros([arena.tensors.length, 4], { dtype: 'u32', persistent: true, name: 'adam.slot_info' }),
+        uploaded: null,
+        lrScale,
+      };
+    }
     this.biasTable = engine.fromArray(table, [table.length / 2, 2], { persistent: true, name: 'adam.bias_correction' });
     this.stepCounter = engine.zeros([1], { dtype: 'u32', persistent: true, name: 'adam.step' });
     this.never = engine.zeros([1], { dtype: 'u32', persistent: true, name: 'adam.no_skip' });
@@ -144,6 +191,7 @@ export class Adam {
 
   /** Clears every parameter's gradient (encoded, in order with the kernels). */
   zeroGrad(): void {
+    if (this.arenaState) return this.arenaState.arena.zeroGrads();
     for (const { param } of this.slots) if (param.grad) this.engine.fill(param.grad, 0);
   }
 
@@ -168,6 +216,11 @@ export class Adam {
       table_rows: this.biasTable.shape[0],
     };
     const shared = { skip_flags: flags, step_count: this.stepCounter, bias: this.biasTable };
+    if (this.arenaState) {
+      this.stepArena(this.arenaState, params, shared);
+      this.engine.dispatch({ op: 'Adam.step', code, entryPoint: 'advance', params, bindings: shared, workgroups: [1] });
+      return;
+    }
     for (const { param, lrScale, expAvg, expAvgSq } of this.slots) {
       if (!param.grad || param.size === 0) continue;
       this.engine.dispatch({
@@ -182,12 +235,51 @@ export class Adam {
     this.engine.dispatch({ op: 'Adam.step', code, entryPoint: 'advance', params, bindings: shared, workgroups: [1] });
   }
 
+  /** One `update_arena` dispatch; the tensors' active flags and learning rates go up first if they changed. */
+  private stepArena(st: ArenaState, params: Record<string, number>, shared: Record<string, Tensor>): void {
+    const { arena } = st;
+    const info = new Uint32Array(arena.tensors.length * 4);
+    const lrBits = new Float32Array(1);
+    const lrWord = new Uint32Array(lrBits.buffer);
+    arena.slots.forEach((slot, i) => {
+      const p = arena.tensors[i];
+      lrBits[0] = this.lrValue * st.lrScale[i];
+      info.set([slot.offset, slot.size, p.grad && slot.size > 0 ? 1 : 0, lrWord[0]], 4 * i);
+    });
+    if (!st.uploaded || st.uploaded.some((w, i) => w !== info[i])) {
+      // Queue writes run before anything still encoded: submit the step so far, so an earlier
+      // encoded update still sees the table it was encoded with.
+      this.engine.submit();
+      this.engine.write(st.slotInfo, info);
+      st.uploaded = info;
+    }
+    const chunks = arena.floats / ARENA_CHUNK;
+    this.engine.dispatch({
+      op: 'Adam.step',
+      code,
+      entryPoint: 'update_arena',
+      params: { ...params, n: chunks },
+      bindings: { param: arena.values, grad: arena.grads!, exp_avg: st.expAvg, exp_avg_sq: st.expAvgSq, chunk_slot: st.chunkSlot, slot_info: st.slotInfo, ...shared },
+      workgroups: grid1d(chunks * ARENA_CHUNK, ARENA_CHUNK),
+    });
+  }
+
   /** Reads both moments of every parameter back, keyed by parameter name (names must be unique and non-empty). */
   async exportState(): Promise<AdamState> {
     this.checkNames('exportState');
     const expAvg = new Map<string, Float32Array>();
     const expAvgSq = new Map<string, Float32Array>();
-    for (const s of this.slots) {
+    if (this.arenaState) {
+      // Two readbacks instead of two per tensor.
+      const m = await this.engine.readF32(this.arenaState.expAvg);
+      const v = await this.engine.readF32(this.arenaState.expAvgSq);
+      for (const s of this.slots) {
+        const { offset, size } = s.param.arena!;
+        expAvg.set(s.param.name, m.slice(offset, offset + size));
+        expAvgSq.set(s.param.name, v.slice(offset, offset + size));
+      }
+    }
+    for (const s of this.arenaState ? [] : this.slots) {
       expAvg.set(s.param.name, await this.engine.readF32(s.expAvg));
       expAvgSq.set(s.param.name, await this.engine.readF32(s.expAvgSq));
     }
@@ -233,6 +325,8 @@ export class Adam {
       this.engine.dispose(s.expAvg);
       this.engine.dispose(s.expAvgSq);
     }
+    const st = this.arenaState;
+    if (st) for (const t of [st.expAvg, st.expAvgSq, st.chunkSlot, st.slotInfo]) this.engine.dispose(t);
     for (const t of [this.stepCounter, this.biasTable, this.never]) this.engine.dispose(t);
     this.slots.length = 0;
   }

@@ -43,6 +43,36 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   param[i] = param[i] - step_size * m / (sqrt(v) * inv_sqrt_bc2 + params.eps);
 }
 
+// The whole parameter arena in one dispatch (kernels/arena.ts): one workgroup per 64-float chunk,
+// chunk_slot[chunk] = the tensor owning it, slot_info[4 s ..] = (first float, size, active, lr bits)
+// of tensor s. Inactive tensors (no gradient this step, as PyTorch skips .grad = None) and the
+// padding after each tensor are left alone. Same arithmetic as `update`, per element.
+@group(0) @binding(8) var<storage, read> chunk_slot: array<u32>;
+@group(0) @binding(9) var<storage, read> slot_info: array<u32>;
+
+const CHUNK = 64u;
+
+@compute @workgroup_size(CHUNK)
+fn update_arena(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  if (skip_flags[params.flag_index] != 0u) { return; }
+  let chunk = wid.x + wid.y * nwg.x;
+  if (chunk >= params.n) { return; }
+  let s = chunk_slot[chunk];
+  let start = slot_info[4u * s];
+  let i = chunk * CHUNK + lid.x;
+  if (slot_info[4u * s + 2u] == 0u || i - start >= slot_info[4u * s + 1u]) { return; }
+  let lr = bitcast<f32>(slot_info[4u * s + 3u]);
+  let row = min(step_count[0] + 1u, params.table_rows) - 1u;
+  let step_size = lr * bias[2u * row];
+  let inv_sqrt_bc2 = bias[2u * row + 1u];
+  let g = grad[i];
+  let m = params.beta1 * exp_avg[i] + params.one_minus_beta1 * g;
+  let v = params.beta2 * exp_avg_sq[i] + params.one_minus_beta2 * g * g;
+  exp_avg[i] = m;
+  exp_avg_sq[i] = v;
+  param[i] = param[i] - step_size * m / (sqrt(v) * inv_sqrt_bc2 + params.eps);
+}
+
 // One invocation, after every `update` of the step: counts the step unless it was skipped.
 @compute @workgroup_size(1)
 fn advance() {
