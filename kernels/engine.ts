@@ -316,11 +316,15 @@ export class Engine {
    * Starts timing every dispatch on the GPU: each gets its own compute pass with timestamp writes
    * (needs the 'timestamp-query' feature). Passes per dispatch cost a little, so the profiled total
    * is a bit above an unprofiled step; the split by label is what it is for.
+   * `timestamps: false` only counts dispatches per label (for adapters without timestamp queries,
+   * e.g. SwiftShader in a page); 'auto' times them where the device can.
    */
-  startProfile(): void {
-    if (!this.device.features.has('timestamp-query')) throw new Error('startProfile: the device lacks the timestamp-query feature');
+  startProfile(options: { timestamps?: boolean | 'auto' } = {}): void {
+    const want = options.timestamps ?? true;
+    const can = this.device.features.has('timestamp-query');
+    if (want === true && !can) throw new Error('startProfile: the device lacks the timestamp-query feature');
     this.endPass();
-    this.profiler = { sets: [], labels: [], encodeMs: new Map(), clears: 0, copies: 0 };
+    this.profiler = { sets: [], labels: [], encodeMs: new Map(), clears: 0, copies: 0, timestamps: want === 'auto' ? can : want };
   }
 
   /** Stops profiling and returns GPU time and count per dispatch label (op and entry point). */
@@ -330,6 +334,16 @@ export class Engine {
     this.profiler = null;
     this.endPass();
     const n = p.labels.length;
+    if (!p.timestamps) {
+      const counts = new Map<string, ProfileRow>();
+      for (const label of p.labels) {
+        const row = counts.get(label) ?? { label, count: 0, gpuMs: 0, encodeMs: p.encodeMs.get(label) ?? 0 };
+        row.count++;
+        counts.set(label, row);
+      }
+      const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+      return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: 0, timestamps: false };
+    }
     const resolve = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const staging = this.device.createBuffer({ size: Math.max(8, n * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     p.sets.forEach((set, k) => {
@@ -358,10 +372,21 @@ export class Engine {
       if (row) row.encodeMs = ms;
     }
     const rows = [...byLabel.values()].sort((a, b) => b.gpuMs - a.gpuMs);
-    return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: rows.reduce((s, r) => s + r.gpuMs, 0) };
+    return { rows, dispatches: n, clears: p.clears, copies: p.copies, gpuMs: rows.reduce((s, r) => s + r.gpuMs, 0), timestamps: true };
   }
 
   private profiledDispatch(p: Profiler, label: string, t0: number, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, x: number, y: number, z: number): void {
+    if (!p.timestamps) {
+      // Count only: the usual shared pass.
+      if (!this.pass) this.pass = this.encoder.beginComputePass();
+      this.pass.setPipeline(pipeline);
+      this.pass.setBindGroup(0, bindGroup);
+      this.pass.dispatchWorkgroups(x, y, z);
+      p.labels.push(label);
+      this.dispatchCount++;
+      p.encodeMs.set(label, (p.encodeMs.get(label) ?? 0) + performance.now() - t0);
+      return;
+    }
     const i = p.labels.length;
     const k = Math.floor(i / PROFILE_SET_DISPATCHES);
     if (k === p.sets.length) p.sets.push(this.device.createQuerySet({ type: 'timestamp', count: PROFILE_SET_DISPATCHES * 2 }));
@@ -458,6 +483,8 @@ interface Profiler {
   encodeMs: Map<string, number>;
   clears: number;
   copies: number;
+  /** False: dispatches are counted, not timed. */
+  timestamps: boolean;
 }
 
 export interface ProfileRow {
@@ -475,7 +502,10 @@ export interface ProfileReport {
   dispatches: number;
   clears: number;
   copies: number;
+  /** Sum of the rows' GPU time (0 without timestamps). */
   gpuMs: number;
+  /** Whether the dispatches were timed (timestamp queries) or only counted. */
+  timestamps: boolean;
 }
 
 /** Gives a new view the buffer placement (offset, span, arena slot) of the tensor it views. */

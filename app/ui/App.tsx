@@ -11,6 +11,7 @@ import { MoleculePanel } from './components/MoleculePanel';
 import { NoWebGPU } from './components/NoWebGPU';
 import { SamplePanel } from './components/SamplePanel';
 import { SymmetryPanel } from './inspect/SymmetryPanel';
+import { ProfilerPanel } from './inspect/ProfilerPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { TopologyPanel } from './components/TopologyPanel';
 import { TrainPanel } from './components/TrainPanel';
@@ -96,6 +97,7 @@ function Workbench() {
       </div>
       <div role="tabpanel" id="panel-train" aria-labelledby="tab-train" hidden={panel !== 'train'}>
         <TrainPanel />
+        <ProfilerPanel />
       </div>
     </div>
   );

@@ -4,6 +4,7 @@ import { connectSampling } from './state/sampleStore';
 import { connectTopology } from './state/topologyStore';
 import { connectTraining } from './state/trainStore';
 import { connectSymmetry } from './inspect/symmetryStore';
+import { connectProfiler } from './inspect/profilerStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
 let started = false;
@@ -16,6 +17,7 @@ export function startEngine(): WorkerClient {
     connectTraining(client);
     connectTopology(client);
     connectSymmetry(client);
+    connectProfiler(client);
     connectEngine(client);
   }
   return client;

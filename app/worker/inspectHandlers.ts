@@ -12,8 +12,11 @@ import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
 import { batchMoleculeOf } from '../sde/molecules';
 import { checkSymmetry } from '../inspect/symmetry';
+import { profileSamplingStep, profileTrainingStep } from '../inspect/profile';
+import { describeAdapter } from '../../kernels/device';
+import type { Dataset } from '../data/dataset';
 import type { ModelRegistry } from './models';
-import { WorkerError, type InspectModel, type OutgoingEvent } from './protocol';
+import { WorkerError, type InspectModel, type OutgoingEvent, type TrainConfig } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
@@ -22,7 +25,12 @@ export interface InspectDeps {
   exclusive: <T>(fn: () => Promise<T> | T) => Promise<T>;
   /** The worker's model registry (./models.ts): the tab's model and the shipped one. */
   models: Pick<ModelRegistry, 'tabModel' | 'shipped'>;
+  /** A shipped data set by name (loaded once). */
+  dataset: (name: string) => Promise<Dataset>;
 }
+
+/** Largest sampling batch the profiler builds (conformers x atoms). */
+const MAX_PROFILE_ATOMS = 64 * 32;
 
 /** Seed of the freshly initialised models (symmetry holds for any weights; fixed so runs compare). */
 const INIT_SEED = 1;
@@ -41,10 +49,10 @@ export class InspectHandlers {
   }
 
   /** The model a request names; `label` says which, for the panel. */
-  async model(which: InspectModel): Promise<{ model: MoleculeSDE; label: string }> {
+  async model(which: InspectModel, what = 'symmetry check'): Promise<{ model: MoleculeSDE; label: string }> {
     if (which === 'trained') {
       const m = this.deps.models.tabModel();
-      if (!m) throw new WorkerError('no-model', 'symmetry check: there is no trained model yet (start training or load a checkpoint), or choose another model');
+      if (!m) throw new WorkerError('no-model', `${what}: there is no trained model yet (start training or load a checkpoint), or choose another model`);
       return { model: m, label: `the model of this tab (${m.config.preset} preset)` };
     }
     if (which === 'default') {
@@ -68,5 +76,25 @@ export class InspectHandlers {
     const { model, label } = await this.model(cmd.model);
     const report = await this.deps.exclusive(() => checkSymmetry(this.deps.engine(), model, batchMoleculeOf(mol, undefined), cmd.seed));
     this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles, replyTo });
+  }
+
+  async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new WorkerError('bad-request', `profiler: count must be a positive integer, got ${cmd.count}`);
+    const rd = await getRDKit();
+    const mol = readMolecule(rd, cmd.molecule);
+    if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new WorkerError('bad-request', `profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
+    const dataset = await this.deps.dataset(cmd.train.dataset);
+    const { model, label } = await this.model(cmd.model, 'profiler');
+    const engine = this.deps.engine();
+    const c = cmd.train;
+    const train = await this.deps.exclusive(() =>
+      profileTrainingStep(engine, dataset, { preset: c.preset, overrides: c.overrides, batchSize: c.batchSize, lr: c.lr, seed: c.seed, logEvery: c.logEvery, datasetName: c.dataset }),
+    );
+    const sample = await this.deps.exclusive(() => profileSamplingStep(engine, model, batchMoleculeOf(mol, undefined), cmd.count, label));
+    this.deps.post({
+      type: 'profileResult',
+      result: { adapter: describeAdapter(engine.ctx.info), timestampQuery: engine.device.features.has('timestamp-query'), phases: [train, sample], at: new Date().toISOString() },
+      replyTo,
+    });
   }
 }

@@ -9,6 +9,7 @@
  * from the closed ErrorCode set; informational messages are `notice` events, never errors.
  */
 import type { SymmetryReport } from '../inspect/symmetry';
+import type { ProfileResult } from '../inspect/profile';
 import type { LossTerms } from '../train/lossTerms';
 
 export type { LossTerms };
@@ -65,7 +66,12 @@ export type CommandBody =
   /** The data sets' conformer of a drawn molecule (heavy-atom molblock), as the RMSD reference: answered by 'reference'. */
   | { type: 'findReference'; molblock: string }
   /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
-  | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel };
+  | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel }
+  /**
+   * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
+   * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
+   */
+  | { type: 'profile'; train: TrainConfig; molecule: string; model: InspectModel; count: number };
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
@@ -95,6 +101,7 @@ export type EventBody =
   /** `positions` [atoms x 3] Å in the molblock's atom order, null when no shipped data set holds the molecule. */
   | { type: 'reference'; positions: Float32Array | null; origin: string | null }
   | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
+  | { type: 'profileResult'; result: ProfileResult }
   | { type: 'error'; code: ErrorCode; message: string; recoverable: boolean }
   | { type: 'notice'; code: NoticeCode; level: 'info' | 'warning'; message: string };
 
@@ -162,6 +169,7 @@ export const COMMAND_SOURCE: Record<CommandBody['type'], EventSource> = {
   findReference: 'sampling',
   generateTopology: 'topology',
   symmetryCheck: 'inspect',
+  profile: 'inspect',
 };
 
 /** The source of every event type that only one part of the worker sends. */
@@ -179,6 +187,7 @@ export const EVENT_SOURCE: Record<Exclude<EventBody['type'], 'error' | 'notice'>
   topologyFrames: 'topology',
   topologyDone: 'topology',
   symmetryResult: 'inspect',
+  profileResult: 'inspect',
 };
 
 /** An error a handler throws on purpose, with its code (anything else thrown becomes 'failed'). */

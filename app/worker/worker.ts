@@ -14,9 +14,8 @@
 import { createGpuContext, describeAdapter, WebGPUUnavailableError } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
 import { relu } from '../../kernels/ops/activation';
-import { ChemError } from '../chem/rdkit';
+import { ChemError, getRDKit } from '../chem/rdkit';
 import { CheckpointError } from '../model/checkpoint';
-import { getRDKit } from '../chem/rdkit';
 import { TrainingDivergedError } from '../train/loops';
 import { GpuLock } from './gpuLock';
 import { ModelRegistry } from './models';
@@ -76,7 +75,7 @@ const models: ModelRegistry = new ModelRegistry({
 });
 const session = new TrainingSession({ engine: requireEngine, post, fetchDataset, lock: gpu, onLoadedModel: (m) => models.setLoaded(m) });
 const sampling = new SamplingHandlers({ engine: requireEngine, post, exclusive, models });
-const inspect = new InspectHandlers({ engine: requireEngine, post, exclusive, models });
+const inspect = new InspectHandlers({ engine: requireEngine, post, exclusive, models, dataset: (name) => session.dataset(name) });
 const references = new ReferenceLookup({ rdkit: getRDKit, dataset: (name) => session.dataset(name) });
 
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
@@ -169,6 +168,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'symmetryCheck':
         requireEngine();
         return inspect.symmetryCheck(cmd, id);
+      case 'profile':
+        requireEngine();
+        return inspect.profile(cmd, id);
       default: {
         const unknown: never = cmd;
         throw new WorkerError('bad-request', `Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
