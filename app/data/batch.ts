@@ -219,7 +219,9 @@ function edgeList(src: number[], dst: number[], numNodes: number): EdgeList {
 function densePadding(mols: readonly BatchMolecule[], nodeOffsets: Uint32Array): DensePadding {
   const B = mols.length;
   const counts = Uint32Array.from(mols, (m) => m.numAtoms);
-  const nmax = Math.max(...counts);
+  // A loop, not Math.max(...counts): spreading a million-entry array overflows the call stack.
+  let nmax = 0;
+  for (const c of counts) if (c > nmax) nmax = c;
   const denseIndex = new Uint32Array(nodeOffsets[B]);
   const nodeMask = new Float32Array(B * nmax);
   const flags = new Float32Array(B * nmax);

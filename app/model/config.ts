@@ -225,6 +225,11 @@ function merge(target: Record<string, unknown>, src: Record<string, unknown>, pa
   return target;
 }
 
+/** Largest widths, layer counts and SDE step counts a config may ask for. */
+export const MAX_CONFIG_WIDTH = 2048;
+export const MAX_CONFIG_LAYERS = 32;
+export const MAX_CONFIG_STEPS = 1_000_000;
+
 /**
  * The config of a saved checkpoint: checkpoints written before a setting existed ran without it,
  * so a missing `recipe2Dto3D` means the legacy recipe, not today's preset default.
@@ -236,8 +241,12 @@ export function configFromCheckpoint(preset: PresetName, saved: Record<string, u
 
 /** Throws on settings the networks cannot run with. */
 export function validateConfig(c: ModelConfig): void {
+  // Upper bounds too: a checkpoint's or a URL's config sizes every GPU buffer, and an absurd one
+  // (gin.dim=100000) would otherwise fail deep inside an allocation ("Invalid typed array length").
+  const LAYERS = /numLayers|numInteractions|numBlocks|convsPerBlock|depthX|numLinears|heads|cInit|cFinal/;
   const posInt = (v: number, what: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`config: ${what} must be a positive integer, got ${v}`);
+    const max = what.endsWith('.N') ? MAX_CONFIG_STEPS : LAYERS.test(what) ? MAX_CONFIG_LAYERS : MAX_CONFIG_WIDTH;
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new Error(`config: ${what} must be an integer in 1..${max}, got ${v}`);
   };
   posInt(c.gin.numLayers, 'gin.numLayers');
   posInt(c.gin.dim, 'gin.dim');

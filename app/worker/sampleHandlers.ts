@@ -10,6 +10,7 @@
  * weights field: it uses the tab's model when there is one, else the shipped one.
  */
 import type { Engine } from '../../kernels/engine';
+import { geometryProblem } from '../chem/molecule';
 import { readMolblock, readSmiles, writeSdf } from '../chem/io';
 import type { ChemMolecule } from '../chem/molecule';
 import { getRDKit } from '../chem/rdkit';
@@ -89,6 +90,8 @@ export class SamplingHandlers {
     const rd = await getRDKit();
     const mol = readMolblock(rd, cmd.molblock, undefined, 'geometry');
     if (!mol.positions) throw new WorkerError('bad-request', 'generateTopology: the molblock has no 3D coordinates (the 3D->2D model reads a geometry)');
+    const problem = geometryProblem(mol.positions);
+    if (problem) throw new WorkerError('bad-request', `generateTopology: ${problem}`);
     const n = mol.atoms.length;
     const model = await this.deps.models.get('any', 'generateTopology');
     const result = await this.deps.exclusive(() =>
