@@ -9,6 +9,9 @@
  * from the closed ErrorCode set; informational messages are `notice` events, never errors.
  */
 import type { SymmetryReport } from '../inspect/symmetry';
+import type { RowError, TaskKind, TaskSummary } from '../finetune/table';
+import type { EpochRecord, SplitMetrics } from '../finetune/train';
+import type { Summary } from '../finetune/experiment';
 import type { ProfileResult } from '../inspect/profile';
 import type { LossTerms } from '../train/lossTerms';
 
@@ -46,6 +49,41 @@ export interface SampleRequest {
   weights: 'default' | 'trained';
 }
 
+/** A fine-tuning run of the Fine-tune panel: a pretrained arm and a scratch arm over the same seeds. */
+export interface FinetuneRequest {
+  /** The CSV text (it never leaves the tab). */
+  csv: string;
+  smilesColumn: string;
+  labelColumns: string[];
+  /** Forced task; detected from the labels when absent. */
+  task?: TaskKind;
+  split: 'scaffold' | 'random';
+  /** The pretrained arm's encoder: a shipped checkpoint or the model trained in this tab. */
+  pretrained: 'default' | 'paper' | 'trained';
+  seeds: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  dropout: number;
+  patience: number;
+}
+
+export interface FinetuneArmReport {
+  arm: 'pretrained' | 'scratch';
+  label: string;
+  test: Summary;
+  valid: Summary;
+  testMae?: Summary;
+  testR2?: Summary;
+  runs: { seed: number; bestEpoch: number; epochsRun: number; valid: SplitMetrics; test: SplitMetrics; seconds: number }[];
+  /** Mean over seeds of the best-epoch test predictions, [test rows, tasks] (probabilities or label units). */
+  testPredictions: Float64Array;
+  perSeedPredictions: Float64Array[];
+  /** Safetensors of the best-validation seed's fine-tuned model. */
+  weights: ArrayBuffer;
+}
+
 export type CommandBody =
   | { type: 'init' }
   | { type: 'loadDataset'; name: string }
@@ -67,6 +105,12 @@ export type CommandBody =
   | { type: 'findReference'; molblock: string }
   /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
   | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel }
+  /** Fine-tuning (app/worker/finetuneHandlers.ts); pause / resume / cancel act between epochs. */
+  | { type: 'finetuneStart'; request: FinetuneRequest }
+  | { type: 'finetunePause' }
+  | { type: 'finetuneResume' }
+  | { type: 'finetuneCancel' }
+  | { type: 'finetunePredict'; smiles: string[] }
   /**
    * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
    * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
@@ -101,6 +145,11 @@ export type EventBody =
   /** `positions` [atoms x 3] Å in the molblock's atom order, null when no shipped data set holds the molecule. */
   | { type: 'reference'; positions: Float32Array | null; origin: string | null }
   | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
+  | { type: 'finetuneData'; summary: { rows: number; kept: number; dropped: number; tasks: TaskSummary[] }; errors: RowError[]; errorCount: number; task: TaskKind; detectedTask: TaskKind; split: { train: number; valid: number; test: number }; pretrainedLabel: string }
+  | { type: 'finetuneEpoch'; arm: 'pretrained' | 'scratch'; seedIndex: number; seed: number; record: EpochRecord }
+  | { type: 'finetuneStatus'; status: 'running' | 'paused' | 'cancelled' }
+  | { type: 'finetuneDone'; task: TaskKind; metric: 'roc_auc' | 'rmse'; labelColumns: string[]; testSmiles: string[]; testLines: number[]; testLabels: Float64Array; arms: FinetuneArmReport[] }
+  | { type: 'finetunePredictions'; labelColumns: string[]; task: TaskKind; rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] }
   | { type: 'profileResult'; result: ProfileResult }
   | { type: 'error'; code: ErrorCode; message: string; recoverable: boolean }
   | { type: 'notice'; code: NoticeCode; level: 'info' | 'warning'; message: string };
@@ -112,7 +161,7 @@ export type Command = CommandBody & { id: number };
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The part of the worker an event comes from. */
-export type EventSource = 'engine' | 'training' | 'sampling' | 'topology' | 'inspect';
+export type EventSource = 'engine' | 'training' | 'sampling' | 'topology' | 'inspect' | 'finetune';
 
 /** An event as posted: its body, the id of the command it answers, and its source. */
 export type WorkerEvent = EventBody & { replyTo: number | null; source: EventSource };
@@ -170,6 +219,11 @@ export const COMMAND_SOURCE: Record<CommandBody['type'], EventSource> = {
   generateTopology: 'topology',
   symmetryCheck: 'inspect',
   profile: 'inspect',
+  finetuneStart: 'finetune',
+  finetunePause: 'finetune',
+  finetuneResume: 'finetune',
+  finetuneCancel: 'finetune',
+  finetunePredict: 'finetune',
 };
 
 /** The source of every event type that only one part of the worker sends. */
@@ -188,6 +242,11 @@ export const EVENT_SOURCE: Record<Exclude<EventBody['type'], 'error' | 'notice'>
   topologyDone: 'topology',
   symmetryResult: 'inspect',
   profileResult: 'inspect',
+  finetuneData: 'finetune',
+  finetuneEpoch: 'finetune',
+  finetuneStatus: 'finetune',
+  finetuneDone: 'finetune',
+  finetunePredictions: 'finetune',
 };
 
 /** An error a handler throws on purpose, with its code (anything else thrown becomes 'failed'). */

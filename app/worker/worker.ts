@@ -24,6 +24,7 @@ import { ReferenceLookup } from './reference';
 import { TrainingSession } from './session';
 import { SamplingHandlers } from './sampleHandlers';
 import { InspectHandlers } from './inspectHandlers';
+import { FinetuneHandlers } from './finetuneHandlers';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -78,6 +79,10 @@ const sampling = new SamplingHandlers({ engine: requireEngine, post, exclusive, 
 const inspect = new InspectHandlers({ engine: requireEngine, post, exclusive, models, dataset: (name) => session.dataset(name) });
 const references = new ReferenceLookup({ rdkit: getRDKit, dataset: (name) => session.dataset(name) });
 
+// Fine-tuning (app/worker/finetuneHandlers.ts): the Fine-tune panel's runs and predictions.
+const fetchCheckpoint = (name: string) => fetchPublic(`checkpoints/${name}.safetensors`).catch((e: Error) => Promise.reject(new Error(`fine-tune: ${e.message}`)));
+const finetune = new FinetuneHandlers({ engine: requireEngine, post, exclusive, trainedModel: () => models.tabModel(), fetchCheckpoint });
+
 /** Runs one small kernel and checks its result, so "ready" means the GPU really computes. */
 async function selfCheck(e: Engine): Promise<void> {
   const input = [-2, -1, 0, 1, 2, 3, -4, 5];
@@ -98,6 +103,7 @@ async function init(replyTo: number | null): Promise<void> {
       session.onDeviceLost();
       models.onDeviceLost();
       inspect.onDeviceLost();
+      finetune.onDeviceLost();
       post({ type: 'notice', code: 'device-lost', level: 'warning', message: `The GPU device was lost (${reason}: ${message}). Recreating it…`, replyTo: null });
       void init(null)
         .then(() => session.restoreAfterDeviceLoss())
@@ -168,6 +174,18 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'symmetryCheck':
         requireEngine();
         return inspect.symmetryCheck(cmd, id);
+      case 'finetuneStart':
+        requireEngine();
+        return finetune.start(cmd.request, id);
+      case 'finetunePause':
+        return finetune.pause(id);
+      case 'finetuneResume':
+        return finetune.resume(id);
+      case 'finetuneCancel':
+        return finetune.cancel();
+      case 'finetunePredict':
+        requireEngine();
+        return finetune.predict(cmd.smiles, id);
       case 'profile':
         requireEngine();
         return inspect.profile(cmd, id);
