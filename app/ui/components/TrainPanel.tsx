@@ -46,7 +46,7 @@ function TrainSettingsForm() {
           label="Preset"
           value={s.preset}
           options={[
-            { value: 'generative', label: 'generative (noise-level embedding, wide VE; a deviation)' },
+            { value: 'generative', label: 'generative (sampling recipe: noise-level embedding, wide VE, log-normal noise levels, Gaussian skip; a deviation)' },
             { value: 'paper', label: 'paper (faithful objective)' },
           ]}
           onChange={(preset) => set({ preset })}
