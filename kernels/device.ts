@@ -103,6 +103,11 @@ export async function createNodeGpuContext(options: Omit<DeviceOptions, 'gpu'> =
   return createGpuContext({ ...options, gpu });
 }
 
+/** A software (CPU) adapter: Mesa's lavapipe/llvmpipe, SwiftShader, or any fallback adapter. */
+export function isCpuAdapter(info: AdapterSummary): boolean {
+  return info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
 export function describeAdapter(info: AdapterSummary): string {
   const parts = [info.vendor, info.architecture, info.description].filter(Boolean);
   return `${parts.join(' / ') || 'unknown adapter'}${info.isFallbackAdapter ? ' (CPU fallback)' : ''}`;

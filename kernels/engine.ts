@@ -4,7 +4,7 @@
  * `read` or `endStep`, so a whole training step (forward, backward, Adam) is one command buffer.
  */
 import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions, type StructuredView } from 'webgpu-utils';
-import type { GpuContext } from './device';
+import { isCpuAdapter, type GpuContext } from './device';
 import { Tape } from './tape';
 import { Tensor, sizeOf, shapeString, type DType } from './tensor';
 
@@ -65,11 +65,23 @@ export class Engine {
   private pass: GPUComputePassEncoder | null = null;
   /** Count of kernel dispatches since creation (for benchmarks and tests). */
   dispatchCount = 0;
+  /** Bytes of every storage and uniform buffer the pools have created (they are never freed, only reused). */
+  private pooledBytes = 0;
+  private uniformBytes = 0;
   /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
   private profiler: Profiler | null = null;
 
+  /**
+   * Encode a linear layer's backward as one dispatch (kernels/ops/linear.ts) instead of separate
+   * GEMMs with split-K and column sums. Right for CPU adapters (lavapipe, SwiftShader), where the
+   * cost is per dispatch rather than per idle lane; on GPUs split-K keeps the long reductions
+   * parallel. Fixed per engine, so every run on one adapter sums in the same order.
+   */
+  fusedLinearBackward: boolean;
+
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;
+    this.fusedLinearBackward = isCpuAdapter(ctx.info);
   }
 
   // ---------------------------------------------------------------- tensors
@@ -79,6 +91,7 @@ export class Engine {
     const free = this.pool.get(size);
     const reused = free?.pop();
     if (reused) return reused;
+    this.pooledBytes += size;
     return this.device.createBuffer({
       size,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -94,6 +107,16 @@ export class Engine {
     const list = this.pool.get(buffer.size) ?? [];
     list.push(buffer);
     this.pool.set(buffer.size, list);
+  }
+
+  /**
+   * What the buffer pools hold: bytes of storage buffers created so far (in use or free), of those
+   * the free ones, and uniform-buffer bytes. A leak shows as `storageBytes` growing step after step.
+   */
+  poolStats(): { storageBytes: number; freeStorageBytes: number; uniformBytes: number } {
+    let free = 0;
+    for (const [size, list] of this.pool) free += size * list.length;
+    return { storageBytes: this.pooledBytes, freeStorageBytes: free, uniformBytes: this.uniformBytes };
   }
 
   /** A tensor with undefined contents. */
@@ -190,6 +213,23 @@ export class Engine {
     return t.grad;
   }
 
+  /**
+   * The gradient of `t` for a backward kernel that writes *every* element of it, with whether that
+   * kernel must accumulate. The first contribution to a gradient that does not exist yet gets a
+   * fresh, uninitialised buffer and `accumulate: false`: the kernel overwrites it, and no clear is
+   * needed (most gradients have a single contribution). Later ones get `accumulate: true`. A kernel
+   * that writes only part of the gradient must use `gradOf` (zero-filled) instead.
+   */
+  gradInto(t: Tensor): { grad: Tensor; accumulate: boolean } {
+    if (t.base) {
+      const { grad, accumulate } = this.gradInto(t.base);
+      return { grad: samePlace(new Tensor(this, grad.buffer, [...t.shape], 'f32', false, true, `${t.name}.grad`), grad), accumulate };
+    }
+    if (t.grad || t.arena) return { grad: this.gradOf(t), accumulate: true };
+    t.grad = this.empty(t.shape, { persistent: t.persistent, name: `${t.name}.grad` });
+    return { grad: t.grad, accumulate: false };
+  }
+
   copy(src: Tensor, dst: Tensor): void {
     if (src.size !== dst.size) throw new Error(`copy: ${src} and ${dst} differ in size`);
     this.endPass();
@@ -270,9 +310,11 @@ export class Engine {
 
   private uniform(bytes: ArrayBuffer): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
-    const buf =
-      this.uniformPool.get(size)?.pop() ??
-      this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    let buf = this.uniformPool.get(size)?.pop();
+    if (!buf) {
+      this.uniformBytes += size;
+      buf = this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    }
     this.device.queue.writeBuffer(buf, 0, bytes);
     this.usedUniforms.push(buf);
     return buf;

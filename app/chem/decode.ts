@@ -1,5 +1,5 @@
 /**
- * 3D->2D output to a molecule (METHOD.md §3.7, the suggested decode): atom types by argmax over X,
+ * 3D->2D output to a molecule (docs/method.md §3.7, the suggested decode): atom types by argmax over X,
  * bond orders by rounding the symmetrised A to {0..4} (4 = aromatic) with a zero diagonal; then
  * a Kekulé form, a V2000 molblock and RDKit sanitisation. An invalid graph gives the reason
  * (the first problem found, or RDKit's own message).
@@ -8,7 +8,7 @@
  * as a query bond and cannot give a pyrrole-type N its hydrogen, so rings like pyrrole would fail.
  * Our kekuliser lets an aromatic N/P (and O/S, which never need one) go without a double bond.
  */
-import { allowedValences, hasElectronData, symbolOf, TEN_CLASS_ELEMENTS } from './elements';
+import { allowedValences, hasElectronData, symbolOf, symbolOrNumber, TEN_CLASS_ELEMENTS } from './elements';
 import { parseRDKitMol } from './molecule';
 import { programLine } from './molfile';
 import { parseMol, type RDKit } from './rdkit';
@@ -32,7 +32,8 @@ export interface DecodedGraph {
 
 /** Atomic number of a 3D->2D class (0 for the 10-class 'other'). */
 export function classToAtomicNumber(cls: number, numClasses: number): number {
-  if (numClasses === 119) return cls + 1;
+  // 119 classes are Z - 1 for Z = 1..118 plus OGB's last 'misc' class (118), which is no element.
+  if (numClasses === 119) return cls >= 0 && cls < 118 ? cls + 1 : 0;
   if (numClasses === 10) return cls < TEN_CLASS_ELEMENTS.length ? TEN_CLASS_ELEMENTS[cls] : 0;
   throw new Error(`decode: unsupported number of atom classes ${numClasses}`);
 }
@@ -184,7 +185,7 @@ export function checkMolecule(rd: RDKit, atomicNumbers: readonly number[], bonds
   for (let i = 0; i < n; i++) {
     const z = atomicNumbers[i];
     if (z === 0) return invalid(`atom ${i + 1} decodes to the 'other' element class`);
-    if (!hasElectronData(z)) return invalid(`atom ${i + 1} decodes to ${symbolOf(z)}, which is not an organic element the lab supports`);
+    if (!hasElectronData(z)) return invalid(`atom ${i + 1} decodes to ${symbolOrNumber(z)}, which is not an organic element the lab supports`);
   }
   for (const b of bonds) {
     if (!(b.order >= 1 && b.order <= 4)) return invalid(`bond ${b.a + 1}-${b.b + 1} has code ${b.order}, not 1..4`);

@@ -16,6 +16,11 @@ export const SYMBOLS = [
   'Rf', 'Db', 'Sg', 'Bh', 'Hs', 'Mt', 'Ds', 'Rg', 'Cn', 'Nh', 'Fl', 'Mc', 'Lv', 'Ts', 'Og',
 ] as const;
 
+/** The symbol, or "#z" for a number that is no element (for messages: never throws). */
+export function symbolOrNumber(z: number): string {
+  return SYMBOLS[z - 1] ?? `#${z}`;
+}
+
 export function symbolOf(z: number): string {
   const s = SYMBOLS[z - 1];
   if (!s) throw new Error(`no element with atomic number ${z}`);

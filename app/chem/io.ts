@@ -6,19 +6,37 @@
  */
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
 import { toMolblock } from './molfile';
-import { ChemError, parseMol, type RDKit } from './rdkit';
+import { ChemError, MAX_PARSER_HEAVY_ATOMS, checkSmilesText, guardRDKit, isRetired, parseMol, type RDKit } from './rdkit';
 
 /** A SMILES string to the molecule model (atom order as written). */
 export function readSmiles(rd: RDKit, smiles: string, limits: MoleculeLimits = DEFAULT_LIMITS): ChemMolecule {
-  const s = smiles.trim();
-  if (s.length === 0) throw new ChemError('invalid SMILES: empty input');
-  if (/[\r\n]/.test(s)) throw new ChemError('invalid SMILES: more than one line (read files with readSdf / readSmilesFile)');
+  const s = checkSmilesInput(smiles, limits.maxHeavyAtoms);
   const mol = parseMol(rd, s, {}, 'SMILES');
   try {
-    return moleculeFromRDKitMol(mol, limits, `SMILES ${s}`);
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, `SMILES ${s}`));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
+}
+
+/**
+ * The checks a SMILES passes before RDKit sees it; returns it without surrounding ASCII spaces.
+ * RDKit would take text after a space as the molecule's name ("c1ccccc1 CCO" is benzene) and
+ * would trap on very long chains, so both are refused here, as are characters outside printable
+ * ASCII (a SMILES has none; a pasted non-breaking space or dash would otherwise vanish silently).
+ */
+export function checkSmilesInput(smiles: string, maxHeavyAtoms = MAX_PARSER_HEAVY_ATOMS): string {
+  const s = smiles.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  if (s.length === 0) throw new ChemError('invalid SMILES: empty input');
+  if (/[\r\n]/.test(s)) throw new ChemError('invalid SMILES: more than one line (read files with readSdf / readSmilesFile)');
+  const bad = /[^\x21-\x7e]/.exec(s);
+  if (bad) {
+    const c = bad[0];
+    const what = /\s/.test(c) ? 'whitespace' : `the character '${c}' (U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`;
+    throw new ChemError(`invalid SMILES: ${what} at position ${bad.index + 1}; a SMILES is one word of printable ASCII (give a name separately)`);
+  }
+  checkSmilesText(s, Math.min(maxHeavyAtoms, MAX_PARSER_HEAVY_ATOMS));
+  return s;
 }
 
 export interface SmilesEntry {
@@ -56,9 +74,9 @@ export function readMolblock(rd: RDKit, molblock: string, limits: MoleculeLimits
   if (structural) throw new ChemError(`invalid ${what}: ${structural}`);
   const mol = parseMol(rd, molblock, { removeHs: true }, what);
   try {
-    return moleculeFromRDKitMol(mol, limits, what, (lines[1] ?? '').slice(20, 22) === '3D');
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, what, (lines[1] ?? '').slice(20, 22) === '3D'));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
 }
 
@@ -185,6 +203,26 @@ export function writeSmiles(rd: RDKit, mol: ChemMolecule): string {
 }
 
 /** An SDF of V2000 records with 3D coordinates, bonds and data items. */
+/**
+ * Adds data items to the records of an SDF (record i gets props(i)), before each record's "$$$$",
+ * keeping every other line as it was written. Throws when a value would break the format.
+ */
+export function addSdfProps(sdf: string, props: (i: number) => Record<string, string>): string {
+  const records = sdf.split(/^\$\$\$\$\r?\n?/m);
+  const last = records.pop();
+  if (last !== undefined && last.trim() !== '') throw new ChemError('addSdfProps: the SDF does not end with $$$$');
+  return records
+    .map((rec, i) => {
+      let block = rec;
+      for (const [k, v] of Object.entries(props(i))) {
+        if (/[\r\n]/.test(v) || /[<>\r\n]/.test(k)) throw new ChemError(`addSdfProps: data item ${k} must be one line without < or > in its name`);
+        block += `> <${k}>\n${v}\n\n`;
+      }
+      return block + '$$$$\n';
+    })
+    .join('');
+}
+
 export function writeSdf(entries: readonly { molecule: ChemMolecule; positions?: Float32Array; props?: Record<string, string> }[]): string {
   return entries
     .map(({ molecule, positions, props }, i) => {

@@ -2,7 +2,7 @@
  * The molecule model the rest of the app uses (heavy atoms only), built from an RDKit Mol via its
  * commonchem JSON, plus the size / element limits every entry point checks.
  */
-import { hasElectronData, symbolOf } from './elements';
+import { hasElectronData, symbolOf, symbolOrNumber } from './elements';
 import { ogbFeatures, type SanitizedAtom, type SanitizedBond, type SanitizedGraph } from './featurize';
 import { ChemError, type RDMol } from './rdkit';
 
@@ -59,13 +59,35 @@ export const DEFAULT_LIMITS: MoleculeLimits = {
 /** What QM9-like models were trained on. */
 export const QM9_LIMITS: MoleculeLimits = { maxHeavyAtoms: 9, elements: ['C', 'N', 'O', 'F'] };
 
+/** Atoms closer than this (Å) are the same point: no bond is that short (H-H is 0.74 Å). */
+export const MIN_ATOM_DISTANCE = 0.4;
+
+/**
+ * Why `positions` [n x 3] are not a usable geometry (non-finite or huge values, two atoms on the
+ * same spot, e.g. every atom at the origin as a 2D-only file leaves them), or null when they are.
+ */
+export function geometryProblem(positions: ArrayLike<number>, maxCoordinate = 1e4): string | null {
+  const n = Math.floor(positions.length / 3);
+  for (let i = 0; i < positions.length; i++) {
+    const v = positions[i];
+    if (!Number.isFinite(v) || Math.abs(v) > maxCoordinate) return `coordinate ${v} of atom ${Math.floor(i / 3) + 1} is not a finite value within ${maxCoordinate} Å`;
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.hypot(positions[3 * i] - positions[3 * j], positions[3 * i + 1] - positions[3 * j + 1], positions[3 * i + 2] - positions[3 * j + 2]);
+      if (d < MIN_ATOM_DISTANCE) return `atoms ${i + 1} and ${j + 1} are ${d.toFixed(3)} Å apart (overlapping atoms: not a 3D geometry)`;
+    }
+  }
+  return null;
+}
+
 export function checkLimits(atoms: readonly { z: number }[], limits: MoleculeLimits, what = 'molecule'): void {
   if (atoms.length === 0) throw new ChemError(`${what} has no heavy atoms`);
   if (atoms.length > limits.maxHeavyAtoms) {
     throw new ChemError(`${what} has ${atoms.length} heavy atoms; the limit is ${limits.maxHeavyAtoms}`);
   }
   atoms.forEach((a, i) => {
-    const sym = symbolOf(a.z);
+    const sym = symbolOrNumber(a.z);
     if (!limits.elements.includes(sym)) {
       throw new ChemError(`${what}: element ${sym} (atom ${i + 1}) is not supported; allowed: ${limits.elements.join(', ')}`);
     }
@@ -194,7 +216,7 @@ export function parseRDKitMol(mol: RDMol, what = 'molecule'): ParsedRDKitMol {
   }
   atoms.forEach((a, i) => {
     if (!hasElectronData(a.z)) {
-      throw new ChemError(`${what}: element ${symbolOf(a.z)} (atom ${i + 1}) is not supported by the featuriser`);
+      throw new ChemError(`${what}: element ${symbolOrNumber(a.z)} (atom ${i + 1}) is not supported by the featuriser`);
     }
   });
 

@@ -79,9 +79,15 @@ export function kekulize(mol: ChemMolecule): Uint8Array {
 /** Header line 2: the dimension code must sit in columns 21-22 (after program name and date). */
 export const programLine = (dim: '2D' | '3D') => `  MolSDE  ${' '.repeat(10)}${dim}`;
 
-const f10 = (v: number): string => {
-  if (!Number.isFinite(v)) throw new ChemError(`coordinate ${v} is not finite`);
-  return v.toFixed(4).padStart(10);
+/**
+ * A V2000 coordinate: 10 columns with 4 decimals, so -9999.9999 .. 99999.9999. A value that does
+ * not fit would shift every later column and give a file no reader (ours included) accepts.
+ */
+export const f10 = (v: number): string => {
+  if (!Number.isFinite(v)) throw new ChemError(`coordinate ${v} is not finite; cannot write it`);
+  const s = v.toFixed(4);
+  if (s.length > 10) throw new ChemError(`coordinate ${v.toExponential(3)} Å does not fit the molfile's 10 columns; cannot write it`);
+  return s.padStart(10);
 };
 const i3 = (v: number): string => String(v).padStart(3);
 

@@ -46,3 +46,9 @@ export function compareTopology(refAtoms: readonly number[], refCodes: Uint8Arra
     bondAccuracy: union === 0 ? 1 : correct / union,
   };
 }
+
+/** "87.5% (7/8)"; with no bond in either graph there is nothing to score, so no percentage. */
+export function formatBondAccuracy(c: { bondsCorrect: number; bondsUnion: number }): string {
+  if (c.bondsUnion === 0) return 'n/a (no bonds in either graph)';
+  return `${(100 * c.bondsCorrect / c.bondsUnion).toFixed(1)}% (${c.bondsCorrect}/${c.bondsUnion})`;
+}

@@ -7,8 +7,23 @@
 import { allowedValences, atomicNumberOf, covalentRadius, symbolOf } from './elements';
 import type { FileError } from './io';
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
-import { programLine } from './molfile';
-import { ChemError, parseMol, type RDKit } from './rdkit';
+import { f10, programLine } from './molfile';
+import { ChemError, guardRDKit, isRetired, parseMol, type RDKit } from './rdkit';
+
+/**
+ * Largest |coordinate| (Å) the readers accept: no molecule spans 1e5 Å, and a float32 position
+ * beyond that has lost the precision a bond length needs (1e39 would even become Infinity).
+ */
+export const MAX_FILE_COORDINATE = 1e5;
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal coordinate within MAX_FILE_COORDINATE, or NaN (so "0x1", "Infinity", "1e39" are refused). */
+export function parseCoordinate(text: string): number {
+  if (!DECIMAL.test(text)) return Number.NaN;
+  const v = Number(text);
+  return Math.abs(v) <= MAX_FILE_COORDINATE ? v : Number.NaN;
+}
 
 export interface XyzFrame {
   /** 1-based frame number and the file line of its count line. */
@@ -86,9 +101,9 @@ export function readXyz(text: string): XyzResult {
       const li = countLine + 2 + a;
       const parts = (lines[li] ?? '').trim().split(/\s+/);
       const z = /^\d+$/.test(parts[0] ?? '') ? Number(parts[0]) : atomicNumberOf(parts[0] ?? '');
-      const xyz = parts.slice(1, 4).map(Number);
+      const xyz = parts.slice(1, 4).map(parseCoordinate);
       if (parts.length < 4 || xyz.some((v) => !Number.isFinite(v))) {
-        fail(li, `expected "element x y z" for atom ${a + 1} of ${n}, got "${(lines[li] ?? '').trim().slice(0, 60)}"`);
+        fail(li, `expected "element x y z" (decimal coordinates within ${MAX_FILE_COORDINATE} Å) for atom ${a + 1} of ${n}, got "${(lines[li] ?? '').trim().slice(0, 60)}"`);
         bad = true;
         break;
       }
@@ -131,6 +146,10 @@ export function writeXyz(mol: ChemMolecule, positions: Float32Array | undefined 
   if (!positions) throw new ChemError(`writeXyz: ${mol.smiles} has no 3D positions`);
   if (positions.length !== mol.atoms.length * 3) {
     throw new ChemError(`writeXyz: positions have ${positions.length} values; expected ${mol.atoms.length * 3}`);
+  }
+  for (let i = 0; i < positions.length; i++) {
+    if (!Number.isFinite(positions[i])) throw new ChemError(`writeXyz: coordinate ${positions[i]} of atom ${Math.floor(i / 3) + 1} is not finite; cannot write it`);
+    if (Math.abs(positions[i]) > MAX_FILE_COORDINATE) throw new ChemError(`writeXyz: coordinate ${positions[i].toExponential(3)} Å of atom ${Math.floor(i / 3) + 1} is beyond ${MAX_FILE_COORDINATE} Å; cannot write it`);
   }
   const rows = mol.atoms.map((a, i) =>
     `${a.element.padEnd(2)} ${[0, 1, 2].map((c) => positions[i * 3 + c].toFixed(6).padStart(12)).join(' ')}`,
@@ -204,15 +223,15 @@ export function xyzToMolecule(rd: RDKit, frame: XyzFrame, limits: MoleculeLimits
   const lines = [frame.comment.slice(0, 80), programLine('3D'), ''];
   lines.push(`${String(n).padStart(3)}${String(frame.perceivedBonds.length).padStart(3)}  0  0  0  0  0  0  0  0999 V2000`);
   frame.atomicNumbers.forEach((zi, i) => {
-    const c = [0, 1, 2].map((k) => frame.positions[i * 3 + k].toFixed(4).padStart(10)).join('');
+    const c = [0, 1, 2].map((k) => f10(frame.positions[i * 3 + k])).join('');
     lines.push(`${c} ${symbolOf(zi).padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
   });
   frame.perceivedBonds.forEach((b, i) => lines.push(`${String(b.a + 1).padStart(3)}${String(b.b + 1).padStart(3)}${String(orders[i]).padStart(3)}  0`));
   lines.push('M  END');
   const mol = parseMol(rd, lines.join('\n') + '\n', { removeHs: true }, what);
   try {
-    return moleculeFromRDKitMol(mol, limits, what);
+    return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, what));
   } finally {
-    mol.delete();
+    if (!isRetired(rd)) mol.delete();
   }
 }

@@ -7,9 +7,13 @@
  *
  * --quick: a handful of test molecules (8) and 100 steps per direction unless given, so the table
  * is there in about a minute on a CPU adapter; the full run takes every test molecule.
+ *
+ * Results go to a new folder eval/runs/run-<date-time>/ unless --out-dir names one, so the committed
+ * eval/results.md is never replaced by accident; an existing results file there needs --force.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkOutput, freshRunFolder, writeFileAtomic } from './outputs';
 import { parseDataset } from '../data/dataset';
 import { getRDKit } from '../chem/rdkit';
 import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli } from '../sde/cliSupport';
@@ -19,17 +23,17 @@ import type { SamplerKind } from '../sde/sampler';
 
 const USAGE = `usage: npm run eval [-- --quick] [--checkpoint ${DEFAULT_CHECKPOINT}] [--data public/data/qm9like.bin]
        [--limit N] [--steps 500] [--topology-steps 500] [--sampler pc|ode] [--corrector 1] [--snr 0.2]
-       [--seed 1] [--batch 16] [--out-dir eval]`;
+       [--seed 1] [--batch 16] [--out-dir DIR (default: a new eval/runs/run-DATE folder)] [--force]`;
 
 runCli('eval', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), {
     quick: 'boolean', checkpoint: 'string', data: 'string', limit: 'int', steps: 'int', 'topology-steps': 'int', sampler: 'string',
-    corrector: 'int', snr: 'number', seed: 'int', batch: 'int', 'out-dir': 'string',
+    corrector: 'int', snr: 'number', seed: 'int', batch: 'int', 'out-dir': 'string', force: 'boolean',
   });
   const quick = f.quick === true;
   const checkpoint = (f.checkpoint as string | undefined) ?? DEFAULT_CHECKPOINT;
   const dataPath = (f.data as string | undefined) ?? 'public/data/qm9like.bin';
-  const outDir = (f['out-dir'] as string | undefined) ?? 'eval';
+  const outDir = (f['out-dir'] as string | undefined) ?? freshRunFolder(join('eval', 'runs'));
   const steps = (f.steps as number | undefined) ?? (quick ? 100 : 500);
   const sampler = {
     sampler: f.sampler as SamplerKind | undefined,
@@ -49,6 +53,11 @@ runCli('eval', USAGE, async () => {
     throw new UsageError((e as Error).message);
   }
 
+  // Checked before the (long) evaluation: the results may replace neither an input nor an existing file.
+  for (const name of ['results.md', 'results.json']) {
+    checkOutput(join(outDir, name), { flag: '--out-dir', inputs: [checkpoint, dataPath], force: f.force === true });
+  }
+
   let bytes: Buffer;
   try {
     bytes = readFileSync(dataPath);
@@ -64,10 +73,9 @@ runCli('eval', USAGE, async () => {
     { engine, rd, model, dataset, checkpoint: `${checkpoint} (${preset}, step ${step})`, adapter, log: (m) => process.stderr.write(`${m}\n`) },
     settings,
   );
-  mkdirSync(outDir, { recursive: true });
   const md = resultsMarkdown(result);
-  writeFileSync(join(outDir, 'results.md'), md);
-  writeFileSync(join(outDir, 'results.json'), resultsJson(result));
+  writeFileAtomic(join(outDir, 'results.md'), md);
+  writeFileAtomic(join(outDir, 'results.json'), resultsJson(result));
   process.stdout.write(md);
   process.stderr.write(`eval: wrote ${join(outDir, 'results.md')} and ${join(outDir, 'results.json')}\n`);
 });

@@ -15,17 +15,22 @@
  *
  * Progress (steps, losses, steps/s, ETA) goes to stderr; the log gets one row per step with every
  * loss term (JSONL, or CSV when the file name ends in .csv). Checkpoints are written atomically
- * (temporary file + rename) every --checkpoint-every steps and at the end; Ctrl-C stops after the
- * current step and writes a final checkpoint.
+ * (temporary file + rename, the replaced one kept as FILE.prev) every --checkpoint-every steps and
+ * at the end. SIGINT (Ctrl-C), SIGTERM and SIGHUP stop after the current step, write a checkpoint
+ * and exit 130 / 143 / 129. During a streak of skipped (non-finite) steps no checkpoint replaces
+ * the last good one. --out and --log are checked before any step runs.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { mkdirSync, readFileSync, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { createNodeGpuContext, describeAdapter } from '../../kernels/device';
 import { Engine } from '../../kernels/engine';
 import { parseDataset, type Dataset } from '../data/dataset';
 import { concatDatasets } from '../data/concat';
-import type { PresetName } from '../model/config';
-import { Trainer, TrainingDivergedError, type LogWindow } from '../train/loops';
+import { resolveConfig, type PresetName } from '../model/config';
+import { checkFiniteWeights } from '../model/loadModel';
+import { decodeCheckpoint } from '../model/checkpoint';
+import { OutputError, checkOutput, checkWritableFolder, writeCheckpointRotating, writeFileAtomic } from './outputs';
+import { Trainer, TrainingDivergedError, trainingIndices, type LogWindow } from '../train/loops';
 import { LOSS_TERMS } from '../train/health';
 
 interface Args {
@@ -41,6 +46,7 @@ interface Args {
   logEvery: number;
   data: string[];
   overrides: Record<string, unknown>;
+  force: boolean;
   initFrom: string | null;
   emaDecay: number;
   emaEvery: number;
@@ -49,7 +55,7 @@ interface Args {
 const USAGE = `usage: npm run pretrain -- --steps N --out FILE [--preset paper|generative] [--resume FILE]
        [--batch 32] [--lr LR] [--seed 0] [--log FILE.jsonl|FILE.csv] [--checkpoint-every N]
        [--log-every 10] [--data public/data/qm9like.bin[,public/data/druglike.bin]] [--set path.to.setting=value ...]
-       [--init-from FILE] [--ema-decay 0.999] [--ema-every 10]`;
+       [--init-from FILE] [--ema-decay 0.999] [--ema-every 10] [--force]`;
 
 function fail(message: string): never {
   process.stderr.write(`pretrain: ${message}\n${USAGE}\n`);
@@ -62,17 +68,28 @@ function parseNumber(flag: string, v: string, integer: boolean): number {
   return n;
 }
 
-/** --set gin.dim=32 -> { gin: { dim: 32 } } (numbers, booleans and strings by their look). */
-function setOverride(target: Record<string, unknown>, assignment: string): void {
+/**
+ * --set gin.dim=32 -> { gin: { dim: 32 } } (numbers, booleans and strings by their look). The path
+ * is a list of plain identifiers: `__proto__`, `constructor` and `prototype` would reach
+ * Object.prototype through the assignment, so they (and empty segments) are refused.
+ */
+export function setOverride(target: Record<string, unknown>, assignment: string): void {
   const eq = assignment.indexOf('=');
   if (eq <= 0) fail(`--set needs path=value, got '${assignment}'`);
   const path = assignment.slice(0, eq).split('.');
+  for (const key of path) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      fail(`--set: '${key}' in '${assignment.slice(0, eq)}' is not a setting name`);
+    }
+  }
   const raw = assignment.slice(eq + 1);
   const value: unknown = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   let node = target;
   for (const key of path.slice(0, -1)) {
-    node[key] ??= {};
-    node = node[key] as Record<string, unknown>;
+    if (!Object.hasOwn(node, key)) node[key] = {};
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) fail(`--set: ${path.slice(0, path.indexOf(key) + 1).join('.')} is set to a value and also used as a group`);
+    node = next as Record<string, unknown>;
   }
   node[path[path.length - 1]] = value;
 }
@@ -91,6 +108,7 @@ function parseArgs(argv: string[]): Args {
     logEvery: 10,
     data: [],
     overrides: {},
+    force: false,
     initFrom: null,
     emaDecay: 0.999,
     emaEvery: 10,
@@ -120,6 +138,7 @@ function parseArgs(argv: string[]): Args {
       case '--log-every': a.logEvery = parseNumber(flag, value(), true); break;
       case '--data': a.data.push(...value().split(',').map((f) => f.trim()).filter(Boolean)); break;
       case '--set': setOverride(a.overrides, value()); break;
+      case '--force': a.force = true; break;
       case '--init-from': a.initFrom = value(); break;
       case '--ema-decay': a.emaDecay = parseNumber(flag, value(), false); break;
       case '--ema-every': a.emaEvery = parseNumber(flag, value(), true); break;
@@ -139,6 +158,17 @@ function parseArgs(argv: string[]): Args {
   if (!(a.emaDecay >= 0 && a.emaDecay < 1)) fail('--ema-decay must lie in [0, 1) (0: no moving average)');
   if (a.emaEvery < 1) fail('--ema-every must be positive');
   if (a.initFrom && a.resume) fail('--init-from starts a fresh run; it cannot be combined with --resume');
+  if (a.data.length === 0) a.data.push('public/data/qm9like.bin');
+  if (a.seed < 0 || a.seed > 0xffffffff) fail(`--seed must be an integer in 0..${0xffffffff}, got ${a.seed}`);
+  if (!a.resume) {
+    try {
+      resolveConfig(a.preset, a.overrides);
+    } catch (e) {
+      fail(`--set: ${(e as Error).message}`);
+    }
+  } else if (Object.keys(a.overrides).length > 0) {
+    fail('--set cannot change the model of a resumed run (the checkpoint\'s config wins); drop --set or start a new run');
+  }
   return a;
 }
 
@@ -166,12 +196,17 @@ function progressLine(step: number, total: number, w: LogWindow, lr: number): st
 class LossLog {
   private stream: WriteStream;
   private csv: boolean;
+  /** The stream's first error (disk full, removed folder): training stops and saves. */
+  failure: Error | null = null;
 
   constructor(path: string, append: boolean) {
     mkdirSync(dirname(path) || '.', { recursive: true });
     this.csv = path.endsWith('.csv');
     const existed = append && existsSync(path);
     this.stream = createWriteStream(path, { flags: append ? 'a' : 'w' });
+    this.stream.on('error', (e) => {
+      this.failure ??= e;
+    });
     if (this.csv && !existed) this.stream.write(`step,${LOSS_TERMS.join(',')},lr,skipped\n`);
     // Each row: the step's loss terms, the lr it ran with, and why it was skipped (if it was).
   }
@@ -192,21 +227,40 @@ class LossLog {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(resolve));
+    if (this.failure || this.stream.destroyed) return Promise.resolve();
+    return new Promise((done) => this.stream.end(done));
   }
 }
 
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
+export const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Checks --out / --log before any work: not an input, not a folder, writable, not clobbering. */
+function checkRunOutputs(args: Args): void {
+  const same = (p: string | null) => p !== null && resolve(p) === resolve(args.out);
+  // Resuming from --out itself rewrites it on purpose (the old one is kept as .prev).
+  checkOutput(args.out, { flag: '--out', inputs: [...args.data, args.log, args.initFrom], force: args.force, mayReplace: same(args.resume) });
+  if (args.log) {
+    // A resumed run appends to its log; a new run refuses an existing log unless --force.
+    checkOutput(args.log, { flag: '--log', inputs: [...args.data, args.resume, args.out], force: args.force, mayReplace: Boolean(args.resume) });
+  }
+  checkWritableFolder(dirname(args.out) || '.', '--out');
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  checkRunOutputs(args);
+  let resumeBytes: Uint8Array | null = null;
+  if (args.resume) {
+    try {
+      resumeBytes = readFileSync(args.resume);
+    } catch (e) {
+      fail(`cannot read --resume ${args.resume}: ${(e as Error).message}`);
+    }
+    checkFiniteWeights(decodeCheckpoint(resumeBytes));
+  }
   const ctx = await createNodeGpuContext();
   const engine = new Engine(ctx);
   process.stderr.write(`pretrain: adapter ${describeAdapter(ctx.info)}\n`);
@@ -225,8 +279,18 @@ async function main(): Promise<void> {
   const dataset = concatDatasets(parts, datasetName);
 
   let trainer: Trainer;
-  if (args.resume) {
-    trainer = Trainer.resume(engine, dataset, readFileSync(args.resume), { logEvery: args.logEvery, datasetName, emaDecay: args.emaDecay, emaEvery: args.emaEvery });
+  if (args.resume && resumeBytes) {
+    const saved = decodeCheckpoint(resumeBytes).trainer;
+    const molecules = trainingIndices(dataset).length;
+    const newDataOrder = saved !== null && saved.dataset.molecules !== molecules;
+    if (newDataOrder) {
+      process.stderr.write(
+        `pretrain: note: ${args.resume} was trained on '${saved.dataset.name}' with ${saved.dataset.molecules} training molecules; ${args.data.join(' + ')} has ${molecules}. ` +
+          `Weights, Adam state, lr, step and seed continue; the data order restarts epoch ${saved.epoch} as this data set's seeded permutation, ` +
+          `so the run is not bit-identical to one that never stopped.\n`,
+      );
+    }
+    trainer = Trainer.resume(engine, dataset, resumeBytes, { logEvery: args.logEvery, datasetName, newDataOrder, emaDecay: args.emaDecay, emaEvery: args.emaEvery });
     process.stderr.write(`pretrain: resumed ${args.resume} at step ${trainer.steps} (seed ${trainer.options.seed}, batch ${trainer.options.batchSize}, lr ${trainer.lr}; the checkpoint's settings win)\n`);
   } else {
     trainer = Trainer.create(engine, dataset, {
@@ -253,12 +317,16 @@ async function main(): Promise<void> {
   const log = args.log ? new LossLog(args.log, Boolean(args.resume)) : null;
   const tty = process.stderr.isTTY;
 
-  let stopping = false;
-  process.on('SIGINT', () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stderr.write('\npretrain: stopping after this step (Ctrl-C again to quit without saving)\n');
-  });
+  // SIGINT, SIGTERM (timeout, containers, schedulers) and SIGHUP (a closed terminal) all finish the
+  // current step and save; a second signal quits at once without saving.
+  let stopping: keyof typeof SIGNAL_EXIT | null = null;
+  for (const sig of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
+    process.on(sig, () => {
+      if (stopping) process.exit(SIGNAL_EXIT[sig]);
+      stopping = sig;
+      process.stderr.write(`\npretrain: ${sig}: stopping after this step and saving (send it again to quit without saving)\n`);
+    });
+  }
 
   const report = (w: LogWindow | null) => {
     if (!w) return;
@@ -267,20 +335,44 @@ async function main(): Promise<void> {
     const line = progressLine(trainer.steps, args.steps, w, trainer.lr);
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
+  // A checkpoint replaces --out (the old one becomes --out.prev) only when the weights are healthy:
+  // during a streak of skipped steps, or with a non-finite weight, it goes to --out.unhealthy so the
+  // last good checkpoint is never overwritten and nothing is lost.
+  let savedAt = -1;
   const save = async () => {
+    if (savedAt === trainer.steps) return; // the periodic checkpoint of this very step is on disk
+    savedAt = trainer.steps;
     const { bytes: ckpt, window } = await trainer.checkpoint();
     report(window);
-    writeAtomically(args.out, ckpt);
+    let unhealthy = trainer.skipStreak > 0 ? `the last ${trainer.skipStreak} steps were skipped (non-finite)` : null;
+    if (!unhealthy) {
+      try {
+        checkFiniteWeights(decodeCheckpoint(ckpt));
+      } catch (e) {
+        unhealthy = (e as Error).message;
+      }
+    }
+    if (unhealthy) {
+      writeFileAtomic(`${args.out}.unhealthy`, ckpt);
+      process.stderr.write(`${tty ? '\n' : ''}pretrain: ${unhealthy}; wrote ${args.out}.unhealthy at step ${trainer.steps} and kept ${args.out} (the last good checkpoint)\n`);
+      return;
+    }
+    writeCheckpointRotating(args.out, ckpt);
     process.stderr.write(`${tty ? '\n' : ''}pretrain: wrote ${args.out} at step ${trainer.steps} (${(ckpt.length / 1e6).toFixed(2)} MB)\n`);
   };
 
   try {
-    while (trainer.steps < args.steps && !stopping) {
+    while (trainer.steps < args.steps && !stopping && !log?.failure) {
       const r = await trainer.step();
       report(r.window);
       if (args.checkpointEvery > 0 && trainer.steps % args.checkpointEvery === 0 && trainer.steps < args.steps) await save();
     }
     await save();
+    if (log?.failure) {
+      process.stderr.write(`\npretrain: the log ${args.log} failed (${log.failure.message}); stopped at step ${trainer.steps} and saved\n`);
+      process.exitCode = 1;
+    }
+    if (stopping) process.exitCode = SIGNAL_EXIT[stopping];
   } catch (err) {
     if (err instanceof TrainingDivergedError) {
       process.stderr.write(`\npretrain: ${err.message}\n`);
@@ -295,9 +387,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  // Bad input (a corrupt checkpoint or data set, a bad setting) gets its message; bugs get a stack.
-  const expected = err instanceof Error && ['CheckpointError', 'DatasetError'].includes(err.name);
+main().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
+  // Bad input (a corrupt checkpoint or data set, a bad setting, a refused output) gets its
+  // message; bugs (TypeError, RangeError, ...) get a stack.
+  const expected = err instanceof Error && ['CheckpointError', 'DatasetError', 'OutputError', 'Error'].includes(err.name);
+  if (err instanceof OutputError) {
+    process.stderr.write(`pretrain: ${err.message}\n`);
+    process.exit(2);
+  }
   const text = err instanceof Error ? (expected ? err.message : (err.stack ?? err.message)) : String(err);
   process.stderr.write(`\npretrain: ${text}\n`);
   process.exit(1);

@@ -3,30 +3,36 @@
  *
  *   npm run sample -- --smiles "CC(=O)Oc1ccccc1C(=O)O" -n 10 --steps 500 --seed 1 --out confs.sdf \
  *     [--checkpoint public/checkpoints/default.safetensors] [--sampler pc|ode] [--corrector 1]
- *     [--snr 0.2] [--ode heun|euler]
+ *     [--snr 0.2] [--ode heun|euler] [--force]
  *
  * Writes an SDF with one record per conformer: the input graph's atoms and bonds (heavy atoms) and
  * the model's raw positions (centred, no force-field clean-up), with the settings as data items.
+ * The output is checked before sampling (not the checkpoint, not an existing file unless --force,
+ * a writable folder) and written atomically; a diverging sampler stops with the step it reached.
  */
-import { writeFileSync } from 'node:fs';
 import { readSmiles, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
-import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli } from '../sde/cliSupport';
+import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli, trainingDomainWarning } from '../sde/cliSupport';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings, type SamplerKind } from '../sde/sampler';
+import { checkOutput, writeFileAtomic } from './outputs';
 
 const USAGE = `usage: npm run sample -- --smiles SMILES --out FILE.sdf [-n 10] [--steps 500] [--seed 1]
-       [--checkpoint ${DEFAULT_CHECKPOINT}] [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--ode heun|euler]`;
+       [--checkpoint ${DEFAULT_CHECKPOINT}] [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--ode heun|euler] [--force]`;
+
+/** Most atoms (conformers x heavy atoms) one run samples: the batch's GPU buffers grow with it. */
+export const MAX_CLI_SAMPLE_ATOMS = 200_000;
 
 runCli('sample', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), {
-    smiles: 'string', n: 'int', steps: 'int', seed: 'int', out: 'string', checkpoint: 'string', sampler: 'string', corrector: 'int', snr: 'number', ode: 'string',
+    smiles: 'string', n: 'int', steps: 'int', seed: 'int', out: 'string', checkpoint: 'string', sampler: 'string', corrector: 'int', snr: 'number', ode: 'string', force: 'boolean',
   }, { '-n': '--n' });
   if (typeof f.smiles !== 'string') throw new UsageError('--smiles is required');
   if (typeof f.out !== 'string') throw new UsageError('--out is required');
   const count = (f.n as number | undefined) ?? 10;
   if (count < 1) throw new UsageError('-n must be at least 1');
+  if (count > MAX_CLI_SAMPLE_ATOMS) throw new UsageError(`-n ${count} is more than ${MAX_CLI_SAMPLE_ATOMS} conformers; run several times with different --seed`);
   let settings;
   try {
     settings = resolveSamplerSettings({
@@ -41,17 +47,27 @@ runCli('sample', USAGE, async () => {
     throw new UsageError((e as Error).message);
   }
   const checkpoint = (f.checkpoint as string | undefined) ?? DEFAULT_CHECKPOINT;
+  checkOutput(f.out, { flag: '--out', inputs: [checkpoint], force: f.force === true });
 
   const rd = await getRDKit();
   const mol = readSmiles(rd, f.smiles);
+  if (count * mol.atoms.length > MAX_CLI_SAMPLE_ATOMS) {
+    throw new UsageError(`-n ${count} conformers x ${mol.atoms.length} atoms is more than ${MAX_CLI_SAMPLE_ATOMS} atoms in one run; ask for fewer conformers`);
+  }
   const { engine, adapter } = await openEngine();
-  const { model, preset, step } = loadCheckpointFile(engine, checkpoint);
+  const { model, preset, step, datasetName } = loadCheckpointFile(engine, checkpoint);
   process.stderr.write(`sample: ${mol.smiles}, ${mol.atoms.length} heavy atoms; ${count} conformers; ${checkpoint} (${preset}, step ${step}); ${adapter}\n`);
+  const warning = trainingDomainWarning(datasetName, mol.atoms.map((a) => a.element));
+  if (warning) process.stderr.write(`sample: ${warning}\n`);
   const t0 = performance.now();
-  // Progress on stderr: a frame (a read-back) every ~5% of the steps.
+  // Progress on stderr: a frame (a read-back) every ~5% of the steps; each frame is also checked
+  // for divergence (app/sde/health.ts).
   const frameStride = Math.max(1, Math.round(settings.steps / 20));
   const result = await sampleConformers(engine, model, replicate([batchMoleculeOf(mol)], count), { ...settings, frameStride }, {
     onFrame: (s, total) => void process.stderr.write(`\rsample: step ${s} / ${total}`),
+  }).catch((e: unknown) => {
+    process.stderr.write('\n');
+    throw e;
   });
   const seconds = (performance.now() - t0) / 1000;
   process.stderr.write(`\rsample: ${settings.steps} steps in ${seconds.toFixed(1)} s\n`);
@@ -63,6 +79,6 @@ runCli('sample', USAGE, async () => {
       props: { conformer: String(g + 1), checkpoint, sampler, steps: String(settings.steps), seed: String(settings.seed) },
     })),
   );
-  writeFileSync(f.out, sdf);
+  writeFileAtomic(f.out, sdf);
   process.stderr.write(`sample: wrote ${count} conformers to ${f.out}\n`);
 });

@@ -11,16 +11,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { readSdf } from '../chem/io';
+import { geometryProblem } from '../chem/molecule';
+import { readXyz, xyzToMolecule } from '../chem/xyz';
 import { getRDKit } from '../chem/rdkit';
 import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli } from '../sde/cliSupport';
 import { batchMoleculeOf } from '../sde/molecules';
 import { perceiveMolecule } from '../chem/perceive';
 import { resolveSamplerSettings, type SamplerKind } from '../sde/sampler';
 import { decodeTopology, sampleTopology } from '../sde/topology';
-import { compareTopology } from '../chem/topologyMetrics';
+import { compareTopology, formatBondAccuracy } from '../chem/topologyMetrics';
 import type { ChemMolecule } from '../chem/molecule';
 
-const USAGE = `usage: npm run topology -- --in FILE.sdf [--checkpoint ${DEFAULT_CHECKPOINT}] [--steps 500] [--seed 1]
+const USAGE = `usage: npm run topology -- --in FILE.sdf|FILE.xyz [--checkpoint ${DEFAULT_CHECKPOINT}] [--steps 500] [--seed 1]
        [--sampler pc|ode] [--corrector 1] [--snr 0.2]`;
 
 function codesOf(mol: ChemMolecule): Uint8Array {
@@ -30,7 +32,6 @@ function codesOf(mol: ChemMolecule): Uint8Array {
   return codes;
 }
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
 runCli('topology', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), { in: 'string', checkpoint: 'string', steps: 'int', seed: 'int', sampler: 'string', corrector: 'int', snr: 'number' });
@@ -46,11 +47,34 @@ runCli('topology', USAGE, async () => {
   }
   const checkpoint = (f.checkpoint as string | undefined) ?? DEFAULT_CHECKPOINT;
   const rd = await getRDKit();
-  const { molecules, errors } = readSdf(rd, readFileSync(f.in, 'utf8'));
-  for (const err of errors) process.stderr.write(`topology: ${f.in}: ${err.reason}\n`);
-  const mols = molecules.map((m) => m.molecule).filter((m, i) => {
-    if (m.positions) return true;
-    process.stderr.write(`topology: ${f.in}: record ${molecules[i].record} has no 3D coordinates; skipped\n`);
+  let text: string;
+  try {
+    text = readFileSync(f.in, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${f.in}: ${(e as Error).message}`);
+  }
+  // An .xyz file (or text that starts with an atom count) is read as XYZ frames, bonds perceived.
+  const isXyz = /\.xyz$/i.test(f.in) || /^\s*\d+\s*\r?\n/.test(text) && !/M {2}END/.test(text);
+  const entries: { record: number; molecule: ChemMolecule }[] = [];
+  if (isXyz) {
+    const { frames, errors } = readXyz(text);
+    for (const err of errors) process.stderr.write(`topology: ${f.in}: ${err.reason}\n`);
+    for (const frame of frames) {
+      try {
+        entries.push({ record: frame.frame, molecule: xyzToMolecule(rd, frame) });
+      } catch (e) {
+        process.stderr.write(`topology: ${f.in}: ${(e as Error).message}; skipped\n`);
+      }
+    }
+  } else {
+    const { molecules, errors } = readSdf(rd, text);
+    for (const err of errors) process.stderr.write(`topology: ${f.in}: ${err.reason}\n`);
+    entries.push(...molecules.map((m) => ({ record: m.record, molecule: m.molecule })));
+  }
+  const mols = entries.map((m) => m.molecule).filter((m, i) => {
+    const problem = m.positions ? geometryProblem(m.positions) : 'it has no 3D coordinates';
+    if (!problem) return true;
+    process.stderr.write(`topology: ${f.in}: record ${entries[i].record}: ${problem}; skipped\n`);
     return false;
   });
   if (mols.length === 0) throw new Error(`${f.in} holds no usable 3D record`);
@@ -58,16 +82,26 @@ runCli('topology', USAGE, async () => {
   const { model, preset, step } = loadCheckpointFile(engine, checkpoint);
   process.stderr.write(`topology: ${mols.length} geometr${mols.length === 1 ? 'y' : 'ies'}; ${checkpoint} (${preset}, step ${step}); ${adapter}\n`);
   const result = await sampleTopology(engine, model, mols.map((m) => batchMoleculeOf(m)), settings);
-  mols.forEach((mol, g) => {
-    const zs = mol.atoms.map((a) => a.atomicNumber);
-    const ref = codesOf(mol);
-    const d = decodeTopology(rd, result, g);
-    const cm = compareTopology(zs, ref, d.atomicNumbers, d.sanitizedCodes ?? d.codes);
-    const base = perceiveMolecule(rd, zs, mol.positions!);
-    const cb = compareTopology(zs, ref, zs, base.check.sanitizedCodes ?? base.codes);
+  // One record's failure (a decoder or RDKit error) is reported on its line; the others still print.
+  let failed = 0;
+  for (let g = 0; g < mols.length; g++) {
+    const mol = mols[g];
     const name = mol.name ? ` ${mol.name}` : '';
     console.log(`record ${g + 1}${name}: input ${mol.smiles}`);
-    console.log(`  model:    ${d.smiles ?? `not a molecule (${d.reason})`}   bond accuracy ${pct(cm.bondAccuracy)} (${cm.bondsCorrect}/${cm.bondsUnion})${cm.exact ? ', exact graph' : ''}`);
-    console.log(`  baseline: ${base.check.smiles ?? `not a molecule (${base.check.reason})`}   bond accuracy ${pct(cb.bondAccuracy)} (${cb.bondsCorrect}/${cb.bondsUnion})${cb.exact ? ', exact graph' : ''}`);
-  });
+    try {
+      const rdNow = await getRDKit(); // a fresh module if an earlier record made RDKit trap
+      const zs = mol.atoms.map((a) => a.atomicNumber);
+      const ref = codesOf(mol);
+      const d = decodeTopology(rdNow, result, g);
+      const cm = compareTopology(zs, ref, d.atomicNumbers, d.sanitizedCodes ?? d.codes);
+      const base = perceiveMolecule(rdNow, zs, mol.positions!);
+      const cb = compareTopology(zs, ref, zs, base.check.sanitizedCodes ?? base.codes);
+      console.log(`  model:    ${d.smiles ?? `not a molecule (${d.reason})`}   bond accuracy ${formatBondAccuracy(cm)}${cm.exact ? ', exact graph' : ''}`);
+      console.log(`  baseline: ${base.check.smiles ?? `not a molecule (${base.check.reason})`}   bond accuracy ${formatBondAccuracy(cb)}${cb.exact ? ', exact graph' : ''}`);
+    } catch (e) {
+      failed++;
+      console.log(`  error: ${(e as Error).message}`);
+    }
+  }
+  if (failed > 0) throw new Error(`${failed} of ${mols.length} records could not be decoded (see their lines above)`);
 });

@@ -121,9 +121,9 @@ export function parseDataset(input: ArrayBuffer | Uint8Array, name: string): Dat
   checkValues(atomFeatures, ATOM_VOCAB, 'atom feature', fail);
   checkValues(bondFeatures, BOND_VOCAB, 'bond feature', fail);
   checkBonds(bonds, rec, atomCounts, fail);
-  checkFinite(positions, 'positions', 3, fail);
+  checkFinite(positions, 'positions', 3, fail, MAX_DATASET_COORDINATE);
   checkFinite(labels, 'labels', Math.max(1, header.numLabels), fail);
-  checkFinite(baseline, 'baseline positions', 3, fail);
+  checkFinite(baseline, 'baseline positions', 3, fail, MAX_DATASET_COORDINATE);
   const smiles = decodeSmiles(bytes.subarray(layout.smiles.offset, layout.smiles.offset + header.smilesBytes), rec, fail);
 
   const L = header.numLabels;
@@ -278,9 +278,13 @@ function checkBonds(bonds: Uint16Array, r: RecordArrays, atomCounts: Uint8Array,
   }
 }
 
-function checkFinite(values: Float32Array, what: string, width: number, fail: Fail): void {
+/** Largest |coordinate| (Å) a data set may hold: a molecule spans a few Å; 1e18 is a corrupt file. */
+export const MAX_DATASET_COORDINATE = 1e4;
+
+function checkFinite(values: Float32Array, what: string, width: number, fail: Fail, limit = Infinity): void {
   for (let k = 0; k < values.length; k++) {
     if (!Number.isFinite(values[k])) fail(`${what} row ${Math.floor(k / width)} holds ${values[k]}, not a finite number`);
+    if (Math.abs(values[k]) > limit) fail(`${what} row ${Math.floor(k / width)} holds ${values[k].toExponential(3)}, beyond ${limit} Å (corrupt or not in Å)`);
   }
 }
 

@@ -138,12 +138,9 @@ fn head_attention_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_w
   gbuf[idx] = g * (1.0 - th * th) * params.scale;
 }
 
-//   dQ[b, i, h, d] += Σ_j gbuf[b, i, j, h] K[b, j, h, d]
-@compute @workgroup_size(WG)
-fn head_attention_dq(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = lin(gid, nwg);
+//   dQ[b, i, h, d] (+)= Σ_j gbuf[b, i, j, h] K[b, j, h, d]   at idx = ((b nmax + i) heads + h) hdim + d
+fn head_dq_value(idx: u32) -> f32 {
   let width = params.heads * params.hdim;
-  if (idx >= params.n * width) { return; }
   let row = idx / width;
   let c = idx - row * width;
   let h = c / params.hdim;
@@ -153,15 +150,12 @@ fn head_attention_dq(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   for (var j = 0u; j < nn; j++) {
     acc += gbuf[(row * nn + j) * params.heads + h] * km[(b * nn + j) * width + c];
   }
-  dqm[idx] = dqm[idx] + acc;
+  return acc;
 }
 
-//   dK[b, j, h, d] += Σ_i gbuf[b, i, j, h] Q[b, i, h, d]
-@compute @workgroup_size(WG)
-fn head_attention_dk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = lin(gid, nwg);
+//   dK[b, j, h, d] (+)= Σ_i gbuf[b, i, j, h] Q[b, i, h, d]
+fn head_dk_value(idx: u32) -> f32 {
   let width = params.heads * params.hdim;
-  if (idx >= params.n * width) { return; }
   let row = idx / width;
   let c = idx - row * width;
   let h = c / params.hdim;
@@ -172,7 +166,45 @@ fn head_attention_dk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   for (var i = 0u; i < nn; i++) {
     acc += gbuf[((b * nn + i) * nn + j) * params.heads + h] * qm[(b * nn + i) * width + c];
   }
-  dkm[idx] = dkm[idx] + acc;
+  return acc;
+}
+
+// params.classes doubles as the accumulate bits here: bit 0 for dQ, bit 1 for dK (0 = overwrite,
+// a gradient's first contribution; see engine.gradInto).
+@compute @workgroup_size(WG)
+fn head_attention_dq(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  if (idx >= params.n * params.heads * params.hdim) { return; }
+  var v = head_dq_value(idx);
+  if ((params.classes & 1u) != 0u) { v = dqm[idx] + v; }
+  dqm[idx] = v;
+}
+
+@compute @workgroup_size(WG)
+fn head_attention_dk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  if (idx >= params.n * params.heads * params.hdim) { return; }
+  var v = head_dk_value(idx);
+  if ((params.classes & 2u) != 0u) { v = dkm[idx] + v; }
+  dkm[idx] = v;
+}
+
+// Both in one dispatch (q and k distinct tensors): the first n·heads·hdim invocations write dQ,
+// the next as many dK.
+@compute @workgroup_size(WG)
+fn head_attention_dqk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  let total = params.n * params.heads * params.hdim;
+  if (idx < total) {
+    var v = head_dq_value(idx);
+    if ((params.classes & 1u) != 0u) { v = dqm[idx] + v; }
+    dqm[idx] = v;
+  } else if (idx < 2u * total) {
+    let k = idx - total;
+    var v = head_dk_value(k);
+    if ((params.classes & 2u) != 0u) { v = dkm[k] + v; }
+    dkm[k] = v;
+  }
 }
 
 // 3D->2D noisy atom types, per (slot, class): x0 = one-hot(classofslot[slot]) (NONE = padding),

@@ -36,7 +36,7 @@ export interface EdgeGeometry {
 
 /**
  * Frames and invariant scalars of every directed edge (j = src -> i = dst) on positions x
- * (METHOD.md §2.4 c-e). fourier: [2h] = [W; W'] fixed Gaussian weights. No gradient.
+ * (docs/method.md §2.4 c-e). fourier: [2h] = [W; W'] fixed Gaussian weights. No gradient.
  */
 export function edgeFrames(pos: Tensor, src: Tensor, dst: Tensor, fourier: Tensor, eps = 1e-6): EdgeGeometry {
   const op = 'edgeFrames';
@@ -157,7 +157,7 @@ export function frameMix(coef: Tensor, frames: Tensor): Tensor {
 }
 
 /**
- * EdgeNet attention map (METHOD.md §3.5): q, k [B * Nmax, heads * hdim] ->
+ * EdgeNet attention map (docs/method.md §3.5): q, k [B * Nmax, heads * hdim] ->
  * M [B, Nmax, Nmax] = sym( mean_h tanh(Q_h K_hᵀ scale) ), sym(M) = (M + Mᵀ)/2.
  */
 export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, heads: number, hdim: number, scale: number): Tensor {
@@ -175,13 +175,23 @@ export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, hea
       // Per (b, i, j, h) gradient of the pre-tanh score, then two contractions with K and Q.
       const gbuf = e.empty([n, heads], { name: 'headAttention.g' });
       e.dispatch({ op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_grad', params, bindings: { qm: q, km: k, dyout: dy, gbuf }, workgroups: grid1d(n * heads) });
-      const rowsParams = denseParams({ n: B * nmax, nmax, heads, hdim, scale });
-      const grid = grid1d(B * nmax * heads * hdim);
+      // Both contractions write every element: a first contribution overwrites (no clear).
+      const rowsParams = (bits: number) => denseParams({ n: B * nmax, nmax, heads, hdim, scale, classes: bits });
+      const total = B * nmax * heads * hdim;
+      if (q.requiresGrad && k.requiresGrad && (q.base ?? q) !== (k.base ?? k)) {
+        const dq = e.gradInto(q);
+        const dk = e.gradInto(k);
+        const bits = (dq.accumulate ? 1 : 0) | (dk.accumulate ? 2 : 0);
+        e.dispatch({ op: `${op}.backward(q, k)`, code: denseCode, entryPoint: 'head_attention_dqk', params: rowsParams(bits), bindings: { km: k, qm: q, gbuf, dqm: dq.grad, dkm: dk.grad }, workgroups: grid1d(2 * total) });
+        return;
+      }
       if (q.requiresGrad) {
-        e.dispatch({ op: `${op}.backward(q)`, code: denseCode, entryPoint: 'head_attention_dq', params: rowsParams, bindings: { km: k, gbuf, dqm: e.gradOf(q) }, workgroups: grid });
+        const { grad, accumulate } = e.gradInto(q);
+        e.dispatch({ op: `${op}.backward(q)`, code: denseCode, entryPoint: 'head_attention_dq', params: rowsParams(accumulate ? 1 : 0), bindings: { km: k, gbuf, dqm: grad }, workgroups: grid1d(total) });
       }
       if (k.requiresGrad) {
-        e.dispatch({ op: `${op}.backward(k)`, code: denseCode, entryPoint: 'head_attention_dk', params: rowsParams, bindings: { qm: q, gbuf, dkm: e.gradOf(k) }, workgroups: grid });
+        const { grad, accumulate } = e.gradInto(k);
+        e.dispatch({ op: `${op}.backward(k)`, code: denseCode, entryPoint: 'head_attention_dk', params: rowsParams(accumulate ? 2 : 0), bindings: { qm: q, gbuf, dkm: grad }, workgroups: grid1d(total) });
       }
     });
   }

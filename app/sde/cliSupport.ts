@@ -59,11 +59,32 @@ export function loadCheckpointFile(engine: Engine, path: string): LoadedModel {
   }
 }
 
+/** What each shipped data set covers; a molecule outside it gets a warning (the tab shows the same). */
+const TRAINING_DOMAINS: Record<string, { maxHeavyAtoms: number; elements: readonly string[]; label: string }> = {
+  qm9like: { maxHeavyAtoms: 9, elements: ['C', 'N', 'O', 'F'], label: 'QM9-like: at most 9 heavy atoms of C, N, O, F' },
+  druglike: { maxHeavyAtoms: 32, elements: ['B', 'C', 'N', 'O', 'F', 'Si', 'P', 'S', 'Cl', 'Br', 'I'], label: 'drug-like: at most 32 heavy atoms' },
+};
+
+/** A warning when `elements` (one per heavy atom) fall outside the checkpoint's training data, else null. */
+export function trainingDomainWarning(datasetName: string | null, elements: readonly string[]): string | null {
+  const d = datasetName ? TRAINING_DOMAINS[datasetName] : undefined;
+  if (!d) return null;
+  const odd = [...new Set(elements.filter((e) => !d.elements.includes(e)))];
+  const problems = [...(odd.length ? [`it has ${odd.join(', ')}`] : []), ...(elements.length > d.maxHeavyAtoms ? [`it has ${elements.length} heavy atoms`] : [])];
+  if (problems.length === 0) return null;
+  return `warning: this molecule is outside what the checkpoint was trained on (${d.label}; ${problems.join('; ')}). Expect poor results.`;
+}
+
 /** Runs a CLI main: usage errors exit 2 with the usage text, other errors exit 1 with the message. */
 export function runCli(tool: string, usage: string, main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (e: unknown) => {
+      if (e instanceof Error && e.name === 'OutputError') {
+        // A refused output (exists, is an input, not writable): nothing was written or lost.
+        process.stderr.write(`${tool}: ${e.message}\n`);
+        process.exit(2);
+      }
       if (e instanceof UsageError) {
         process.stderr.write(`${tool}: ${e.message}\n${usage}\n`);
         process.exit(2);

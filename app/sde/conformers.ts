@@ -1,5 +1,5 @@
 /**
- * 2D -> 3D sampling with a MoleculeSDE (METHOD.md §2.7): K conformers of one molecule, or many
+ * 2D -> 3D sampling with a MoleculeSDE (docs/method.md §2.7): K conformers of one molecule, or many
  * molecules, as one disjoint-union batch (each molecule replicated K times), reverse diffusion on
  * positions with the network's eps_hat (score = -eps_hat / std(t)), all on the GPU.
  *
@@ -11,6 +11,7 @@ import type { Engine } from '../../kernels/engine';
 import { makeBatch, type Batch, type BatchMolecule } from '../data/batch';
 import { uploadBatch } from '../model/batchGpu';
 import type { MoleculeSDE } from '../model/moleculeSDE';
+import { checkSampledValues } from './health';
 import { disposeLayout, sparseRowsLayout } from './kernels';
 import { runSampler, type SamplerHooks, type SamplerSettings } from './sampler';
 
@@ -62,9 +63,16 @@ export async function sampleConformers(
   const layout = sparseRowsLayout(engine, Array.from(batch.dense.counts), 3);
   const h2 = engine.keep(model.encode2D(gpu));
   const sde = model.config.sde2Dto3D;
+  // Every frame read back is checked for divergence before anyone sees it (the check is a pass
+  // over values already on the host); the final state is checked below.
   const samplerHooks: SamplerHooks = {
     shouldStop: hooks.shouldStop,
-    onFrame: hooks.onFrame ? (step, total, [x]) => hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets)) : undefined,
+    onFrame: hooks.onFrame
+      ? (step, total, [x]) => {
+          checkSampledValues(x, step, total, settings);
+          return hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets));
+        }
+      : undefined,
   };
   try {
     const result = await runSampler(
@@ -79,6 +87,7 @@ export async function sampleConformers(
       settings,
       samplerHooks,
     );
+    checkSampledValues(result.states[0], result.steps, settings.steps ?? result.steps, settings);
     return {
       batch,
       positions: centrePerGraph(result.states[0], batch.nodeOffsets),

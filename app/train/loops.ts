@@ -38,7 +38,7 @@ import {
   type Checkpoint,
   type OptimizerSnapshot,
 } from '../model/checkpoint';
-import { DataOrder } from './dataOrder';
+import { DataOrder, epochPermutation } from './dataOrder';
 import { WeightAverage } from '../model/ema';
 import { StepHealth, describeFlags, LOSS_TERMS } from './health';
 import type { LossTerms } from './lossTerms';
@@ -183,10 +183,16 @@ export class Trainer {
    * seed, batch size and learning rates win over `options`; `logEvery` and the data set name may
    * change. Throws a CheckpointError naming the problem when it does not fit the data set.
    */
-  static resume(engine: Engine, dataset: Dataset, bytes: ArrayBuffer | Uint8Array, options: Partial<TrainerOptions> = {}): Trainer {
+  static resume(engine: Engine, dataset: Dataset, bytes: ArrayBuffer | Uint8Array, options: Partial<TrainerOptions> & { newDataOrder?: boolean } = {}): Trainer {
     const c = decodeCheckpoint(bytes);
     if (!c.trainer || !c.optimizer) throw new CheckpointError('checkpoint: it holds weights only (no optimiser or trainer state), so training cannot resume from it');
     const molecules = trainingIndices(dataset).length;
+    if (c.trainer.dataset.molecules !== molecules && options.newDataOrder) {
+      // The saved order permutes another data set's training split, so it cannot continue here:
+      // weights, Adam state, lr and step carry on; the data order starts this epoch afresh as the
+      // seeded permutation of this data set (the run is then not bit-identical to an unbroken one).
+      c.trainer = { ...c.trainer, dataset: { name: options.datasetName ?? c.trainer.dataset.name, molecules }, cursor: 0, order: epochPermutation(c.trainer.seed, c.trainer.epoch, molecules) };
+    }
     if (c.trainer.dataset.molecules !== molecules) {
       throw new CheckpointError(
         `checkpoint: it was trained on '${c.trainer.dataset.name}' with ${c.trainer.dataset.molecules} training molecules; this data set has ${molecules}`,
@@ -343,6 +349,11 @@ export class Trainer {
     checkAgainstModel(c, this.model);
     restoreWeights(this.engine, this.model, c);
     return c;
+  }
+
+  /** Skipped (non-finite) steps in a row as of the last read-back; > 0 means the weights may be unhealthy. */
+  get skipStreak(): number {
+    return this.consecutiveSkips;
   }
 
   get epoch(): number {

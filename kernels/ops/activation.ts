@@ -16,15 +16,16 @@ export function activation(x: Tensor, kind: Activation): Tensor {
   const e = x.engine;
   const k = activationCode(kind);
   const y = e.empty(x.shape, { requiresGrad: x.requiresGrad, name: `${kind}(${x.name})` });
-  e.dispatch({ op: kind, code, entryPoint: 'forward', params: { n: x.size, kind: k }, bindings: { x, y }, workgroups: grid1d(x.size) });
+  e.dispatch({ op: kind, code, entryPoint: 'forward', params: { n: x.size, kind: k, accumulate: 0 }, bindings: { x, y }, workgroups: grid1d(x.size) });
   if (e.needsGrad(x)) {
     e.tape.push(kind, () => {
+      const { grad, accumulate } = e.gradInto(x);
       e.dispatch({
         op: `${kind}.backward`,
         code,
         entryPoint: 'backward',
-        params: { n: x.size, kind: k },
-        bindings: { x, dy: e.gradOf(y), dx: e.gradOf(x) },
+        params: { n: x.size, kind: k, accumulate: accumulate ? 1 : 0 },
+        bindings: { x, dy: e.gradOf(y), dx: grad },
         workgroups: grid1d(x.size),
       });
     });

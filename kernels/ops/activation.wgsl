@@ -2,7 +2,8 @@
 // kind: 0 relu, 1 silu, 2 tanh, 3 elu (alpha 1), 4 shifted softplus, 5 sigmoid.
 // Forward saves its input x; backward recomputes what it needs from x.
 
-struct Params { n: u32, kind: u32 }
+// accumulate (backward): 1 adds into dx, 0 overwrites it (a gradient's first contribution).
+struct Params { n: u32, kind: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -54,10 +55,12 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   y[i] = act(x[i], params.kind);
 }
 
-// dx += dy * f'(x)
+// dx (+)= dy * f'(x)
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  dx[i] = dx[i] + dy[i] * act_derivative(x[i], params.kind);
+  var v = dy[i] * act_derivative(x[i], params.kind);
+  if (params.accumulate != 0u) { v = dx[i] + v; }
+  dx[i] = v;
 }

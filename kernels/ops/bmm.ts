@@ -192,13 +192,14 @@ export function batchedProduct(
   if (e.needsGrad(a, b)) {
     e.tape.push(op, () => {
       const dC = matrixView(e.gradOf(y), opA.rows, opB.cols);
+      // Each product writes all of its input's gradient: a first contribution overwrites it.
       if (a.requiresGrad) {
-        const dA = matrixView(e.gradOf(a), aDims[0], aDims[1], transA);
-        gemmInto(e, { op: `${op}.backward(a)`, a: dC, b: transposeView(opB), c: dA, batch, accumulate: true });
+        const { grad, accumulate } = e.gradInto(a);
+        gemmInto(e, { op: `${op}.backward(a)`, a: dC, b: transposeView(opB), c: matrixView(grad, aDims[0], aDims[1], transA), batch, accumulate });
       }
       if (b.requiresGrad) {
-        const dB = matrixView(e.gradOf(b), bDims[0], bDims[1], transB);
-        gemmInto(e, { op: `${op}.backward(b)`, a: transposeView(opA), b: dC, c: dB, batch, accumulate: true });
+        const { grad, accumulate } = e.gradInto(b);
+        gemmInto(e, { op: `${op}.backward(b)`, a: transposeView(opA), b: dC, c: matrixView(grad, bDims[0], bDims[1], transB), batch, accumulate });
       }
     });
   }

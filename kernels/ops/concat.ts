@@ -48,7 +48,9 @@ export function concat(parts: Tensor[]): Tensor {
       const dy = e.gradOf(y);
       parts.forEach((p, k) => {
         if (!p.requiresGrad) return;
-        copyColumns(e, 'concat.backward', rows, p.cols, { tensor: dy, cols: total, off: offsets[k] }, { tensor: e.gradOf(p), cols: p.cols, off: 0 }, true);
+        // The slice covers all of p's gradient: a first contribution overwrites it.
+        const { grad, accumulate } = e.gradInto(p);
+        copyColumns(e, 'concat.backward', rows, p.cols, { tensor: dy, cols: total, off: offsets[k] }, { tensor: grad, cols: p.cols, off: 0 }, accumulate);
       });
     });
   }

@@ -23,9 +23,21 @@ export function elementwiseInto(
   });
 }
 
-/** dx += alpha * dy. */
-export function accumulateScaled(op: string, dy: Tensor, dx: Tensor, alpha = 1): void {
-  elementwiseInto(dy.engine, op, 'axpy', { a: dy, y: dx }, { alpha });
+/** x's gradient (+)= alpha * dy: overwrites on the gradient's first contribution (engine.gradInto). */
+export function addScaledToGrad(op: string, dy: Tensor, x: Tensor, alpha = 1): void {
+  const { grad, accumulate } = dy.engine.gradInto(x);
+  elementwiseInto(dy.engine, op, 'axpy', { a: dy, y: grad }, { alpha, accumulate });
+}
+
+/** x's gradient (+)= dy * b (the backward of mul), first contribution overwriting. */
+function addProductToGrad(op: string, dy: Tensor, b: Tensor, x: Tensor): void {
+  const { grad, accumulate } = dy.engine.gradInto(x);
+  elementwiseInto(dy.engine, op, 'mul_acc', { a: dy, b, y: grad }, { accumulate });
+}
+
+/** The same tensor or two views of one buffer owner: their gradients alias. */
+function sameStorage(a: Tensor, b: Tensor): boolean {
+  return (a.base ?? a) === (b.base ?? b);
 }
 
 function checkFloat(op: string, ...ts: [Tensor, string][]): void {
@@ -42,12 +54,25 @@ function binary(op: 'add' | 'sub' | 'mul', a: Tensor, b: Tensor): Tensor {
   if (e.needsGrad(a, b)) {
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
+      const sign = op === 'sub' ? -1 : 1;
       if (op === 'mul') {
-        if (a.requiresGrad) elementwiseInto(e, 'mul.backward(a)', 'mul_acc', { a: dy, b, y: e.gradOf(a) });
-        if (b.requiresGrad) elementwiseInto(e, 'mul.backward(b)', 'mul_acc', { a: dy, b: a, y: e.gradOf(b) });
+        if (a.requiresGrad) addProductToGrad('mul.backward(a)', dy, b, a);
+        if (b.requiresGrad) addProductToGrad('mul.backward(b)', dy, a, b);
+      } else if (a.requiresGrad && b.requiresGrad && !sameStorage(a, b)) {
+        // Both gradients in one pass over dy.
+        const ga = e.gradInto(a);
+        const gb = e.gradInto(b);
+        e.dispatch({
+          op: `${op}.backward(a, b)`,
+          code,
+          entryPoint: 'axpy2',
+          params: { n: y.size, cols: 1, alpha: sign, accumulate: (ga.accumulate ? 1 : 0) | (gb.accumulate ? 2 : 0) },
+          bindings: { a: dy, y: ga.grad, y2: gb.grad },
+          workgroups: grid1d(y.size),
+        });
       } else {
-        if (a.requiresGrad) accumulateScaled(`${op}.backward(a)`, dy, e.gradOf(a));
-        if (b.requiresGrad) accumulateScaled(`${op}.backward(b)`, dy, e.gradOf(b), op === 'sub' ? -1 : 1);
+        if (a.requiresGrad) addScaledToGrad(`${op}.backward(a)`, dy, a);
+        if (b.requiresGrad) addScaledToGrad(`${op}.backward(b)`, dy, b, sign);
       }
     });
   }
@@ -65,7 +90,7 @@ export function scale(a: Tensor, s: number): Tensor {
   if (!Number.isFinite(s)) throw new Error(`scale: factor ${s} is not finite`);
   const y = e.empty(a.shape, { requiresGrad: a.requiresGrad, name: `scale(${a.name})` });
   elementwiseInto(e, 'scale', 'scale', { a, y }, { alpha: s });
-  if (e.needsGrad(a)) e.tape.push('scale', () => accumulateScaled('scale.backward', e.gradOf(y), e.gradOf(a), s));
+  if (e.needsGrad(a)) e.tape.push('scale', () => addScaledToGrad('scale.backward', e.gradOf(y), a, s));
   return y;
 }
 
@@ -81,7 +106,7 @@ export function addBias(x: Tensor, b: Tensor): Tensor {
   if (e.needsGrad(x, b)) {
     e.tape.push('addBias', () => {
       const dy = e.gradOf(y);
-      if (x.requiresGrad) accumulateScaled('addBias.backward(x)', dy, e.gradOf(x));
+      if (x.requiresGrad) addScaledToGrad('addBias.backward(x)', dy, x);
       if (b.requiresGrad) addColumnSums('addBias.backward(bias)', dy, e.gradOf(b));
     });
   }
@@ -103,7 +128,10 @@ export function scaleRows(x: Tensor, s: Tensor): Tensor {
   if (e.needsGrad(x, s)) {
     e.tape.push('scaleRows', () => {
       const dy = e.gradOf(y);
-      if (x.requiresGrad) elementwiseInto(e, 'scaleRows.backward(x)', 'scale_rows', { a: dy, b: s, y: e.gradOf(x) }, { cols: x.cols, accumulate: true });
+      if (x.requiresGrad) {
+        const { grad, accumulate } = e.gradInto(x);
+        elementwiseInto(e, 'scaleRows.backward(x)', 'scale_rows', { a: dy, b: s, y: grad }, { cols: x.cols, accumulate });
+      }
       if (s.requiresGrad && x.rows > 0) {
         e.dispatch({
           op: 'scaleRows.backward(s)',

@@ -1,7 +1,8 @@
 // Elementwise arithmetic, forward and the backward accumulations. One flat 1-D grid over n elements;
 // `cols` is the length of the last axis for the row/column broadcasts.
 //   y = a + b | a - b | a * b | alpha * a | a + b[col] (bias) | a * b[row] (row scale)
-// Backward: axpy (y += alpha * a), mul_acc (y += a * b) and scale_rows with accumulate = 1.
+// Backward: axpy (y (+)= alpha * a), axpy2 (two of them), mul_acc (y (+)= a * b) and scale_rows,
+// each accumulating or, for a gradient's first contribution, overwriting (accumulate = 0).
 
 struct Params { n: u32, cols: u32, alpha: f32, accumulate: u32 }
 
@@ -62,16 +63,40 @@ fn scale_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   y[i] = v;
 }
 
+// y (+)= alpha * a. accumulate = 0 when y is a gradient's first contribution (engine.gradInto):
+// it is overwritten, so it needs no clear.
 @compute @workgroup_size(WG)
 fn axpy(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(gid, nwg);
   if (i >= params.n) { return; }
-  y[i] = y[i] + params.alpha * a[i];
+  var v = params.alpha * a[i];
+  if (params.accumulate != 0u) { v = y[i] + v; }
+  y[i] = v;
 }
 
+// Backward of add/sub when both inputs need a gradient, in one pass over dy = a:
+// y (+)= a and y2 (+)= alpha a; bit 0 of accumulate is y's mode, bit 1 is y2's.
+@group(0) @binding(4) var<storage, read_write> y2: array<f32>;
+
+@compute @workgroup_size(WG)
+fn axpy2(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  let d = a[i];
+  var u = d;
+  if ((params.accumulate & 1u) != 0u) { u = y[i] + u; }
+  y[i] = u;
+  var w = params.alpha * d;
+  if ((params.accumulate & 2u) != 0u) { w = y2[i] + w; }
+  y2[i] = w;
+}
+
+// y (+)= a * b (the backward of mul).
 @compute @workgroup_size(WG)
 fn mul_acc(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(gid, nwg);
   if (i >= params.n) { return; }
-  y[i] = y[i] + a[i] * b[i];
+  var v = a[i] * b[i];
+  if (params.accumulate != 0u) { v = y[i] + v; }
+  y[i] = v;
 }

@@ -19,18 +19,19 @@ export function gatherRows(x: Tensor, index: Tensor, csrByIndex: Csr): Tensor {
   const [rows, cols] = x.shape;
   const edges = index.size;
   assertCsr(op, csrByIndex, edges, rows, 'csrByIndex');
-  const params = { rows, edges, cols };
+  const params = { rows, edges, cols, accumulate: 0 };
   const y = e.empty([edges, cols], { requiresGrad: x.requiresGrad, name: `gather(${x.name})` });
   e.dispatch({ op, code, entryPoint: 'forward', params, bindings: { x, index, y }, workgroups: grid1d(edges * cols) });
   // Saves: nothing beyond the index and its CSR, which the caller keeps alive for the step.
   if (e.needsGrad(x)) {
     e.tape.push(op, () => {
+      const { grad, accumulate } = e.gradInto(x);
       e.dispatch({
         op: `${op}.backward`,
         code,
         entryPoint: 'backward',
-        params,
-        bindings: { offsets: csrByIndex.offsets, order: csrByIndex.order, dy: e.gradOf(y), dx: e.gradOf(x) },
+        params: { ...params, accumulate: accumulate ? 1 : 0 },
+        bindings: { offsets: csrByIndex.offsets, order: csrByIndex.order, dy: e.gradOf(y), dx: grad },
         workgroups: grid1d(rows * cols),
       });
     });

@@ -2,7 +2,8 @@
 // Forward saves nothing but its index and the CSR of the index (built on the host per batch).
 // One invocation per output element (forward) or per (row of X, feature) (backward).
 
-struct Params { rows: u32, edges: u32, cols: u32 }
+// accumulate (backward): 1 adds into dx, 0 overwrites it (a gradient's first contribution).
+struct Params { rows: u32, edges: u32, cols: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -39,5 +40,6 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   for (var k = offsets[n]; k < offsets[n + 1u]; k++) {
     acc += dy[order[k] * params.cols + f];
   }
-  dx[i] = dx[i] + acc;
+  if (params.accumulate != 0u) { acc = dx[i] + acc; }
+  dx[i] = acc;
 }

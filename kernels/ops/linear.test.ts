@@ -40,22 +40,35 @@ describe.each(ACTS)('linear act=%s', (act) => {
     e.endStep();
   });
 
-  it.each(SHAPES)('WGSL backward matches the twin and accumulates for [%i, %i] -> %i', async (M, inF, outF) => {
+  // Both encodings of the backward: one fused dispatch (CPU adapters' default) and separate GEMMs
+  // with split-K and column sums (GPUs' default), each with and without a bias and an input gradient.
+  it.each(SHAPES)('WGSL backward matches the twin and accumulates for [%i, %i] -> %i (fused and split)', async (M, inF, outF) => {
     const e = await testEngine();
     const { x, w, b, dy } = data(23 + M, M, inF, outF);
-    const xt = e.fromArray(x, [M, inF], { requiresGrad: true });
-    const wt = e.fromArray(w, [outF, inF], { requiresGrad: true });
-    const bt = e.fromArray(b, [outF], { requiresGrad: true });
     const ref = linearBackward(x, w, b, dy, M, inF, outF, act);
-    for (let pass = 1; pass <= 2; pass++) {
-      const y = linear(xt, wt, bt, act);
-      e.backward(y, e.fromArray(dy, [M, outF]));
-      const k = pass;
-      expectClose(await readF64(e.gradOf(xt)), ref.dx.map((v) => k * v), { ...tol, what: `dx pass ${pass}` });
-      expectClose(await readF64(e.gradOf(wt)), ref.dw.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `dw pass ${pass}` });
-      expectClose(await readF64(e.gradOf(bt)), ref.db.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `db pass ${pass}` });
+    const saved = e.fusedLinearBackward;
+    for (const fused of [true, false]) {
+      for (const [withBias, xGrad] of [[true, true], [false, false]]) {
+        e.fusedLinearBackward = fused;
+        const mode = `${fused ? 'fused' : 'split'}${withBias ? '' : ', no bias, no dx'}`;
+        const xt = e.fromArray(x, [M, inF], { requiresGrad: xGrad });
+        const wt = e.fromArray(w, [outF, inF], { requiresGrad: true });
+        const bt = e.fromArray(b, [outF], { requiresGrad: true });
+        const refDw = withBias ? ref.dw : linearBackward(x, w, null, dy, M, inF, outF, act).dw;
+        for (let pass = 1; pass <= 2; pass++) {
+          const y = linear(xt, wt, withBias ? bt : undefined, act);
+          e.backward(y, e.fromArray(dy, [M, outF]));
+          const k = pass;
+          if (xGrad) expectClose(await readF64(e.gradOf(xt)), ref.dx.map((v) => k * v), { ...tol, what: `dx pass ${pass} (${mode})` });
+          expectClose(await readF64(e.gradOf(wt)), refDw.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `dw pass ${pass} (${mode})` });
+          if (withBias) expectClose(await readF64(e.gradOf(bt)), ref.db.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `db pass ${pass} (${mode})` });
+        }
+        expect(xt.grad === null).toBe(!xGrad);
+        expect(bt.grad === null).toBe(!withBias);
+        e.endStep();
+      }
     }
-    e.endStep();
+    e.fusedLinearBackward = saved;
   });
 
   it('twin backward matches central finite differences', () => {

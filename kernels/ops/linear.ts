@@ -6,7 +6,7 @@ import colsumCode from './linear.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import { activationCode as activationIndex, type Activation } from './activation';
 import { batchedProduct, gemmInto, matrixView, transposeView, type TransposeOptions } from './bmm';
-import { grid1d } from '../engine';
+import { grid1d, type Engine } from '../engine';
 import { assertDType, assertShape, shapeString, type Tensor } from '../tensor';
 
 /** Rows summed per invocation in the first pass of the column sums. */
@@ -21,7 +21,7 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
   if (cols === 0) return;
   const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
   const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
-  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks };
+  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0 };
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_partial', params, bindings: { x, partial }, workgroups: grid1d(chunks * cols) });
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_final', params, bindings: { partial, out }, workgroups: grid1d(cols) });
 }
@@ -60,20 +60,25 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation
       const dY = e.gradOf(y);
       let dZ = dY;
       if (z) {
-        // dZ = dY ⊙ act'(Z), with activation.wgsl's own backward accumulating into zeros.
-        dZ = e.zeros(outShape, { name: `${op}.dZ` });
+        // dZ = dY ⊙ act'(Z), activation.wgsl's own backward writing (not accumulating) every element.
+        dZ = e.empty(outShape, { name: `${op}.dZ` });
         e.dispatch({
           op: `${op}.backward(act)`,
           code: activationCode,
           entryPoint: 'backward',
-          params: { n: z.size, kind: actCode - 1 },
+          params: { n: z.size, kind: actCode - 1, accumulate: 0 },
           bindings: { x: z, dy: dY, dx: dZ },
           workgroups: grid1d(z.size),
         });
       }
+      if (e.fusedLinearBackward && weight.requiresGrad && M > 0 && inF > 0 && outF > 0) {
+        linearBackwardFused(op, dZ, x, weight, bias?.requiresGrad ? bias : undefined);
+        return;
+      }
       const dZView = matrixView(dZ, M, outF);
       if (x.requiresGrad) {
-        gemmInto(e, { op: `${op}.backward(x)`, a: dZView, b: matrixView(weight, outF, inF), c: matrixView(e.gradOf(x), M, inF), accumulate: true });
+        const { grad, accumulate } = e.gradInto(x);
+        gemmInto(e, { op: `${op}.backward(x)`, a: dZView, b: matrixView(weight, outF, inF), c: matrixView(grad, M, inF), accumulate });
       }
       if (weight.requiresGrad) {
         gemmInto(e, { op: `${op}.backward(weight)`, a: transposeView(dZView), b: xView, c: matrixView(e.gradOf(weight), outF, inF), accumulate: true });
@@ -82,6 +87,37 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation
     });
   }
   return y;
+}
+
+/** Workgroups of `linear_backward` (linear.wgsl): 64 register blocks of 4x4 each. */
+const BLOCKS_PER_GROUP = 64;
+/** Constant 1-float placeholders for the bindings of a job that a call does not run. */
+const placeholders = new WeakMap<Engine, { dx: Tensor; db: Tensor }>();
+
+/**
+ * The whole backward of x Wᵀ + b in one dispatch (CPU adapters, see Engine.fusedLinearBackward):
+ * dX (+)= dZ W when x needs a gradient, dW += dZᵀ x, db += column sums of dZ when `bias` is given.
+ */
+function linearBackwardFused(op: string, dZ: Tensor, x: Tensor, weight: Tensor, bias: Tensor | undefined): void {
+  const e = x.engine;
+  const [outF, inF] = weight.shape;
+  const rows = x.rows;
+  let ph = placeholders.get(e);
+  if (!ph) {
+    ph = { dx: e.zeros([1], { persistent: true, name: 'linear.backward.unusedDx' }), db: e.zeros([1], { persistent: true, name: 'linear.backward.unusedDb' }) };
+    placeholders.set(e, ph);
+  }
+  const dxGroups = x.requiresGrad ? Math.ceil((Math.ceil(rows / 4) * Math.ceil(inF / 4)) / BLOCKS_PER_GROUP) : 0;
+  const dwGroups = Math.ceil((Math.ceil(outF / 4) * Math.ceil((inF + (bias ? 1 : 0)) / 4)) / BLOCKS_PER_GROUP);
+  const dx = x.requiresGrad ? e.gradInto(x) : { grad: ph.dx, accumulate: false };
+  e.dispatch({
+    op: `${op}.backward`,
+    code: colsumCode,
+    entryPoint: 'linear_backward',
+    params: { rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0 },
+    bindings: { dz: dZ, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db },
+    workgroups: grid1d((dxGroups + dwGroups) * BLOCKS_PER_GROUP, BLOCKS_PER_GROUP),
+  });
 }
 
 /** [M, K] x [K, N] -> [M, N]; with transA a is [K, M], with transB b is [N, K]. */

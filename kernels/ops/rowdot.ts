@@ -22,13 +22,15 @@ export function rowDot(a: Tensor, b: Tensor): Tensor {
     e.tape.push('rowDot', () => {
       const dy = e.gradOf(y);
       const n = rows * cols;
-      const params = { n, cols: Math.max(cols, 1), alpha: 1, accumulate: 1 };
-      // Each gradient is the other input scaled by dy of its row.
+      const params = (accumulate: boolean) => ({ n, cols: Math.max(cols, 1), alpha: 1, accumulate: accumulate ? 1 : 0 });
+      // Each gradient is the other input scaled by dy of its row (overwriting a first contribution).
       if (a.requiresGrad) {
-        e.dispatch({ op: 'rowDot.backward(a)', code: elementwiseCode, entryPoint: 'scale_rows', params, bindings: { a: b, b: dy, y: e.gradOf(a) }, workgroups: grid1d(n) });
+        const { grad, accumulate } = e.gradInto(a);
+        e.dispatch({ op: 'rowDot.backward(a)', code: elementwiseCode, entryPoint: 'scale_rows', params: params(accumulate), bindings: { a: b, b: dy, y: grad }, workgroups: grid1d(n) });
       }
       if (b.requiresGrad) {
-        e.dispatch({ op: 'rowDot.backward(b)', code: elementwiseCode, entryPoint: 'scale_rows', params, bindings: { a, b: dy, y: e.gradOf(b) }, workgroups: grid1d(n) });
+        const { grad, accumulate } = e.gradInto(b);
+        e.dispatch({ op: 'rowDot.backward(b)', code: elementwiseCode, entryPoint: 'scale_rows', params: params(accumulate), bindings: { a, b: dy, y: grad }, workgroups: grid1d(n) });
       }
     });
   }

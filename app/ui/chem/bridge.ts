@@ -3,7 +3,8 @@
  * SMILES or molfile into the editor, tidy the layout with RDKit's 2D coordinates, depict. rdkit-js
  * is loaded lazily (app/chem/rdkit.ts, cached) so the first paint never waits for its 7 MB wasm.
  */
-import { getRDKit, parseMol, using, type RDKit, type RDMol } from '../../chem/rdkit';
+import { checkSmilesInput } from '../../chem/io';
+import { getRDKit, guardRDKit, isRetired, parseMol, using, type RDKit, type RDMol } from '../../chem/rdkit';
 import { BOND_LENGTH, type EdGraph } from '../editor/graph';
 import { graphToMolblock, molblockToGraph } from '../editor/molfile';
 
@@ -21,11 +22,17 @@ export interface MoleculeInfo {
 export type Analysis = { ok: true; info: MoleculeInfo } | { ok: false; reason: string };
 
 let rdkit: RDKit | null = null;
-/** Loads rdkit-js once (later calls are free). */
+/**
+ * Loads rdkit-js once (later calls are free). A module that trapped on some input was discarded
+ * (app/chem/rdkit.ts); the next call loads a fresh one, so one bad molecule never breaks the tab.
+ */
 export async function chem(): Promise<RDKit> {
-  rdkit ??= await getRDKit();
+  if (!rdkit || isRetired(rdkit)) rdkit = await getRDKit();
   return rdkit;
 }
+
+/** Largest molfile text the editor reads (a V2000 block of 999 atoms is ~80 kB). */
+const MAX_MOLFILE_CHARS = 200_000;
 
 const reasonOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/^invalid [\w ]+: /, '');
 
@@ -70,7 +77,7 @@ export async function analyzeGraph(g: EdGraph): Promise<Analysis> {
   if (g.atoms.length === 0) return { ok: false, reason: 'the molecule is empty' };
   const rd = await chem();
   try {
-    return { ok: true, info: using(parseMol(rd, graphToMolblock(g), { removeHs: false }, 'molecule'), describe) };
+    return { ok: true, info: guardRDKit(rd, () => using(parseMol(rd, graphToMolblock(g), { removeHs: false }, 'molecule'), describe)) };
   } catch (e) {
     return { ok: false, reason: reasonOf(e) };
   }
@@ -106,7 +113,10 @@ export async function parseText(text: string): Promise<Parsed> {
   const trimmed = text.trim();
   if (!trimmed) throw new Error('the input is empty');
   const isMolfile = /V2000|V3000/.test(text);
-  return using(parseMol(rd, isMolfile ? text : trimmed, {}, isMolfile ? 'molfile' : 'SMILES'), (mol) => {
+  // The same limits as the CLI, checked before RDKit sees the text (a URL hash feeds this too).
+  if (!isMolfile) checkSmilesInput(trimmed);
+  else if (text.length > MAX_MOLFILE_CHARS) throw new Error(`the molfile is ${text.length} characters, more than the ${MAX_MOLFILE_CHARS} the editor reads`);
+  return guardRDKit(rd, () => using(parseMol(rd, isMolfile ? text : trimmed, {}, isMolfile ? 'molfile' : 'SMILES'), (mol) => {
     if (mol.get_num_atoms(true) === 0) throw new Error('the molecule has no heavy atoms');
     let positions3D: Float32Array | null = null;
     if (isMolfile && mol.has_coords() === 3) {
@@ -116,13 +126,13 @@ export async function parseText(text: string): Promise<Parsed> {
     if (!isMolfile || mol.has_coords() !== 2) mol.set_new_coords(true);
     const molblock = mol.get_molblock(JSON.stringify({ kekulize: true }));
     return { graph: normaliseLayout(molblockToGraph(molblock)), info: describe(mol), positions3D };
-  });
+  }));
 }
 
 /** A fresh RDKit 2D layout of the editor's molecule, same atoms in the same order. */
 export async function tidyGraph(g: EdGraph): Promise<EdGraph> {
   const rd = await chem();
-  return using(parseMol(rd, graphToMolblock(g), { removeHs: false }, 'molecule'), (mol) => {
+  return guardRDKit(rd, () => using(parseMol(rd, graphToMolblock(g), { removeHs: false }, 'molecule'), (mol) => {
     mol.set_new_coords(true);
     const laid = molblockToGraph(mol.get_molblock(JSON.stringify({ kekulize: true })));
     // Keep the editor's ids (the layout only moves atoms) but take RDKit's recomputed wedges.
@@ -142,7 +152,7 @@ export async function tidyGraph(g: EdGraph): Promise<EdGraph> {
       return plain;
     });
     return { ...g, atoms, bonds };
-  });
+  }));
 }
 
 export interface DepictOptions {
@@ -158,7 +168,7 @@ export interface DepictOptions {
 /** RDKit's SVG depiction of a SMILES or molblock. */
 export async function depict(input: string, opts: DepictOptions): Promise<string> {
   const rd = await chem();
-  return using(parseMol(rd, input, {}, 'molecule'), (mol) => {
+  return guardRDKit(rd, () => using(parseMol(rd, input, {}, 'molecule'), (mol) => {
     const details: Record<string, unknown> = { width: opts.width, height: opts.height, clearBackground: false, addStereoAnnotation: true };
     if (opts.atoms?.length) details.atoms = opts.atoms;
     if (opts.bonds?.length) details.bonds = opts.bonds;
@@ -167,5 +177,5 @@ export async function depict(input: string, opts: DepictOptions): Promise<string
     if (opts.dark) details.annotationColour = [0.85, 0.85, 0.85];
     if (opts.dark) details.atomColourPalette = { 6: [0.9, 0.9, 0.9], 7: [0.5, 0.6, 1], 8: [1, 0.45, 0.45], 16: [0.95, 0.8, 0.3] };
     return mol.get_svg_with_highlights(JSON.stringify(details));
-  });
+  }));
 }
