@@ -169,6 +169,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'profile':
         requireEngine();
         return inspect.profile(cmd);
+      case 'noiseLevels':
+        requireEngine();
+        return inspect.noiseLevels(cmd);
       default: {
         const unknown: never = cmd;
         throw new Error(`Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
