@@ -59,7 +59,7 @@ export interface GpuBatch {
   classOfSlot10: Tensor;
   /** f32 [B, nmax, nmax] bond-order code (OGB bond type + 1), 0 = no bond, zero diagonal. */
   adjacency: Tensor;
-  /** f32 [B * nmax]: 1 for atoms with at least one bond (METHOD.md §3.1). */
+  /** f32 [B * nmax]: 1 for atoms with at least one bond (docs/method.md §3.1). */
   flags: Tensor;
   host: {
     atomsPerGraph: Uint32Array;

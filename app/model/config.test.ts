@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { atomClass, configFromCheckpoint, DISTANCE_RBF, LEGACY_RECIPE_2D_TO_3D, PRESETS, resolveConfig, TEN_CLASS_ELEMENTS } from './config';
 
 describe('model config', () => {
-  it('paper preset is the faithful objective with the tiny widths of METHOD.md §7', () => {
+  it('paper preset is the faithful objective with the tiny widths of docs/method.md §7', () => {
     const c = PRESETS.paper;
     expect(c.temperature).toBe(0.1);
     expect(c.sde2Dto3D).toMatchObject({ kind: 'VE', min: 0.2, max: 1 });

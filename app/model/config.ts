@@ -1,7 +1,7 @@
 /**
- * Model configuration and the two presets (DESIGN.md "Model presets", METHOD.md §7).
+ * Model configuration and the two presets (docs/method.md §7).
  *
- * `paper` keeps every faithful element of the reference code with the tiny widths of METHOD.md §7.
+ * `paper` keeps every faithful element of the reference code with the tiny widths of docs/method.md §7.
  * `generative` is a labelled deviation for sampling: a noise-level embedding into both score
  * networks, a wide VE range for 2D->3D and the standard GDSS epsilon weighting for 3D->2D.
  */

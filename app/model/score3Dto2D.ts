@@ -1,5 +1,5 @@
 /**
- * 3D -> 2D score networks, dense GDSS style (METHOD.md §3.3-3.5), conditioned on SchNet's
+ * 3D -> 2D score networks, dense GDSS style (docs/method.md §3.3-3.5), conditioned on SchNet's
  * SE(3)-invariant H3. Dense tensors are [B, Nmax, ...] with slot = graph * Nmax + local atom;
  * pair tensors are channels-last [B, Nmax, Nmax, C] (rows B * Nmax * Nmax).
  *
@@ -31,7 +31,7 @@ interface GcnParams {
 interface EdgeNetChannel {
   q: LinearParams[];
   k: LinearParams[];
-  /** Absent in the last layer, whose x output is unused (METHOD.md §3.5): no dead parameters. */
+  /** Absent in the last layer, whose x output is unused (docs/method.md §3.5): no dead parameters. */
   v?: GcnParams;
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
 import { readSafetensors } from '../model/safetensors';
-import type { WorkerEvent } from './protocol';
+import type { OutgoingEvent } from './protocol';
 import { FinetuneHandlers } from './finetuneHandlers';
 
 const SMILES = ['CCO', 'CCN', 'CCC', 'c1ccccc1', 'c1ccncc1', 'CC(=O)O', 'C1CCCCC1', 'CCOC', 'c1ccoc1', 'NCCO', 'CC#N', 'OC1CCCC1', 'Cc1ccccc1', 'CCCCO', 'C1CCNCC1', 'CC(C)O', 'c1ccsc1', 'CCCl', 'OCC(O)CO', 'C1CC1'];
@@ -10,7 +10,7 @@ const SMILES = ['CCO', 'CCN', 'CCC', 'c1ccccc1', 'c1ccncc1', 'CC(=O)O', 'C1CCCCC
 describe('worker fine-tuning handlers', () => {
   it('runs both arms over the seeds, streams epochs, reports both, and predicts new SMILES', async () => {
     const e = await testEngine();
-    const events: WorkerEvent[] = [];
+    const events: OutgoingEvent[] = [];
     const shipped = readFileSync('public/checkpoints/default.safetensors');
     const h = new FinetuneHandlers({
       engine: () => e,
@@ -24,14 +24,14 @@ describe('worker fine-tuning handlers', () => {
     });
     const csv = `smiles,active,note\n${SMILES.map((s, i) => `${s},${i % 2},x`).join('\n')}\nnot_a_smiles,1,x\n`;
     await h.start({ csv, smilesColumn: 'smiles', labelColumns: ['active'], split: 'random', pretrained: 'default', seeds: 2, seed: 1, epochs: 2, batchSize: 8, lr: 1e-3, dropout: 0.5, patience: 0 });
-    const data = events.find((ev) => ev.type === 'finetuneData') as Extract<WorkerEvent, { type: 'finetuneData' }>;
+    const data = events.find((ev) => ev.type === 'finetuneData') as Extract<OutgoingEvent, { type: 'finetuneData' }>;
     expect(data.task).toBe('classification');
     expect(data.summary).toMatchObject({ rows: 21, kept: 20, dropped: 1 });
     expect(data.errors[0].line).toBe(22);
     const epochs = events.filter((ev) => ev.type === 'finetuneEpoch');
     // 2 seeds x 2 arms x 2 epochs, seed by seed, pretrained first.
     expect(epochs.map((ev) => `${ev.arm}${ev.seed}:${ev.record.epoch}`)).toEqual(['pretrained1:1', 'pretrained1:2', 'scratch1:1', 'scratch1:2', 'pretrained2:1', 'pretrained2:2', 'scratch2:1', 'scratch2:2']);
-    const done = events.at(-1) as Extract<WorkerEvent, { type: 'finetuneDone' }>;
+    const done = events.at(-1) as Extract<OutgoingEvent, { type: 'finetuneDone' }>;
     expect(done.type).toBe('finetuneDone');
     expect(done.arms.map((a) => a.arm)).toEqual(['pretrained', 'scratch']);
     for (const a of done.arms) {
@@ -45,7 +45,7 @@ describe('worker fine-tuning handlers', () => {
 
     events.length = 0;
     await h.predict(['CCO', 'C1CC']);
-    const p = events[0] as Extract<WorkerEvent, { type: 'finetunePredictions' }>;
+    const p = events[0] as Extract<OutgoingEvent, { type: 'finetunePredictions' }>;
     expect(p.rows[0].pretrained![0]).toBeGreaterThan(0);
     expect(p.rows[0].pretrained![0]).toBeLessThan(1);
     expect(p.rows[0].scratch!.length).toBe(1);

@@ -17,12 +17,16 @@ import { prepareSet, splitOf, summariseArm, type ArmResult } from '../finetune/e
 import { finetuneRun, graphOf, predictRows, type FinetuneOptions, type Init, type RunResult } from '../finetune/train';
 import { FinetuneModel } from '../finetune/model';
 import type { BatchMolecule } from '../data/batch';
-import type { FinetuneArmReport, FinetuneRequest, WorkerEvent } from './protocol';
+import { WorkerError, type FinetuneArmReport, type FinetuneRequest, type OutgoingEvent } from './protocol';
+
+type ReplyTo = number | null;
 
 export interface FinetuneDeps {
   engine: () => Engine;
-  post: (event: WorkerEvent, transfer?: Transferable[]) => void;
+  post: (event: OutgoingEvent, transfer?: Transferable[]) => void;
+  /** Runs GPU work under the worker's GPU lock. */
   exclusive: <T>(fn: () => Promise<T> | T) => Promise<T>;
+  /** The tab's model (the model registry's: the training run's, or a loaded one), if any. */
   trainedModel: () => MoleculeSDE | null;
   /** Bytes of a shipped checkpoint by name ('default', 'paper'). */
   fetchCheckpoint: (name: string) => Promise<ArrayBuffer>;
@@ -41,6 +45,8 @@ export class FinetuneHandlers {
   private paused: { resolve: () => void; promise: Promise<void> } | null = null;
   private cancelled = false;
   private finished: Finished | null = null;
+  /** The 'finetuneStart' whose run is going: its data, epochs, status and result answer it. */
+  private runReplyTo: ReplyTo = null;
 
   constructor(private readonly deps: FinetuneDeps) {}
 
@@ -49,19 +55,19 @@ export class FinetuneHandlers {
     this.finished = null;
   }
 
-  pause(): void {
+  pause(replyTo: ReplyTo = null): void {
     if (!this.running || this.paused) return;
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.paused = { resolve, promise };
-    this.deps.post({ type: 'finetuneStatus', status: 'paused' });
+    this.deps.post({ type: 'finetuneStatus', status: 'paused', replyTo });
   }
 
-  resume(): void {
+  resume(replyTo: ReplyTo = null): void {
     if (!this.paused) return;
     this.paused.resolve();
     this.paused = null;
-    this.deps.post({ type: 'finetuneStatus', status: 'running' });
+    this.deps.post({ type: 'finetuneStatus', status: 'running', replyTo });
   }
 
   cancel(): void {
@@ -73,7 +79,7 @@ export class FinetuneHandlers {
   private async pretrainedInit(which: FinetuneRequest['pretrained']): Promise<Init> {
     if (which === 'trained') {
       const m = this.deps.trainedModel();
-      if (!m) throw new Error('fine-tune: there is no model trained in this tab yet; train one or choose the shipped checkpoint');
+      if (!m) throw new WorkerError('no-model', 'fine-tune: there is no model trained in this tab yet; train one or choose the shipped checkpoint');
       const weights = await this.deps.exclusive(() => snapshotWeights(this.deps.engine(), m));
       const checkpoint: Checkpoint = { preset: m.config.preset, config: m.config as unknown as Record<string, unknown>, step: 0, weights, optimizer: null, trainer: null };
       return { kind: 'checkpoint', checkpoint, label: `the model trained in this tab (${m.config.preset} preset)` };
@@ -82,8 +88,9 @@ export class FinetuneHandlers {
     return { kind: 'checkpoint', checkpoint: decodeCheckpoint(bytes), label: `the shipped ${which} checkpoint` };
   }
 
-  async start(request: FinetuneRequest): Promise<void> {
-    if (this.running) throw new Error('fine-tune: a run is already going; cancel it first');
+  async start(request: FinetuneRequest, replyTo: ReplyTo = null): Promise<void> {
+    if (this.running) throw new WorkerError('bad-request', 'fine-tune: a run is already going; cancel it first');
+    this.runReplyTo = replyTo;
     this.running = true;
     this.cancelled = false;
     this.finished = null;
@@ -97,6 +104,7 @@ export class FinetuneHandlers {
         ? { kind: 'scratch', gin: { numLayers: (pre.checkpoint.config.gin as { numLayers: number }).numLayers, dim: (pre.checkpoint.config.gin as { dim: number }).dim }, label: 'from scratch (same GIN, random init)' }
         : pre;
       this.deps.post({
+        replyTo: this.runReplyTo,
         type: 'finetuneData',
         summary: set.summary,
         errors: set.errors.slice(0, 200),
@@ -116,7 +124,7 @@ export class FinetuneHandlers {
         for (const [arm, init] of [['pretrained', pre], ['scratch', scratch]] as const) {
           const run = await this.deps.exclusive(() => finetuneRun(this.deps.engine(), prepared.data, split, init, options, seeds[k], {
             onEpoch: async (record) => {
-              this.deps.post({ type: 'finetuneEpoch', arm, seedIndex: k, seed: seeds[k], record });
+              this.deps.post({ type: 'finetuneEpoch', arm, seedIndex: k, seed: seeds[k], record, replyTo: this.runReplyTo });
               if (this.paused) await this.paused.promise;
               return !this.cancelled;
             },
@@ -126,7 +134,7 @@ export class FinetuneHandlers {
         }
       }
       if (this.cancelled) {
-        this.deps.post({ type: 'finetuneStatus', status: 'cancelled' });
+        this.deps.post({ type: 'finetuneStatus', status: 'cancelled', replyTo: this.runReplyTo });
         return;
       }
       this.finished = { arms, task: set.task, labelColumns: set.labelColumns };
@@ -156,6 +164,7 @@ export class FinetuneHandlers {
       const testLabels = new Float64Array(testRows.length * T);
       testRows.forEach((row, k) => testLabels.set(prepared.data.labels.subarray(row * T, row * T + T), k * T));
       this.deps.post({
+        replyTo: this.runReplyTo,
         type: 'finetuneDone',
         task: set.task,
         metric: set.task === 'classification' ? 'roc_auc' : 'rmse',
@@ -172,10 +181,10 @@ export class FinetuneHandlers {
   }
 
   /** Predictions for new SMILES by both arms' fine-tuned models (mean over seeds). */
-  async predict(smiles: string[]): Promise<void> {
+  async predict(smiles: string[], replyTo: ReplyTo = null): Promise<void> {
     const f = this.finished;
-    if (!f) throw new Error('fine-tune: predict needs a finished fine-tuning run');
-    if (this.running) throw new Error('fine-tune: wait until the run has finished');
+    if (!f) throw new WorkerError('bad-request', 'fine-tune: predict needs a finished fine-tuning run');
+    if (this.running) throw new WorkerError('bad-request', 'fine-tune: wait until the run has finished');
     const rd = await getRDKit();
     const T = f.labelColumns.length;
     const rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] = [];
@@ -212,7 +221,7 @@ export class FinetuneHandlers {
         ok.forEach((row, i) => (rows[row][arm] = Array.from(sum.subarray(i * T, i * T + T))));
       }
     }
-    this.deps.post({ type: 'finetunePredictions', labelColumns: f.labelColumns, task: f.task, rows });
+    this.deps.post({ type: 'finetunePredictions', labelColumns: f.labelColumns, task: f.task, rows, replyTo });
   }
 }
 

@@ -18,17 +18,16 @@ import { DEFAULT_DIAGNOSTIC_SIGMAS, diagnose2Dto3D } from '../sde/diagnose';
 import type { BatchMolecule } from '../data/batch';
 import { describeAdapter } from '../../kernels/device';
 import type { Dataset } from '../data/dataset';
-import type { InspectModel, TrainConfig, WorkerEvent } from './protocol';
+import type { ModelRegistry } from './models';
+import { WorkerError, type InspectModel, type OutgoingEvent, type TrainConfig } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
-  post: (event: WorkerEvent, transfer?: Transferable[]) => void;
+  post: (event: OutgoingEvent, transfer?: Transferable[]) => void;
   /** Runs GPU work under the session's lock (never interleaved with a training step). */
   exclusive: <T>(fn: () => Promise<T> | T) => Promise<T>;
-  /** The model being trained (or loaded from a checkpoint), if any. */
-  trainedModel: () => MoleculeSDE | null;
-  /** The shipped checkpoint's model (loaded once per engine by the sampling handlers). */
-  defaultModel: () => Promise<MoleculeSDE>;
+  /** The worker's model registry (./models.ts): the tab's model and the shipped one. */
+  models: Pick<ModelRegistry, 'tabModel' | 'shipped'>;
   /** A shipped data set by name (loaded once). */
   dataset: (name: string) => Promise<Dataset>;
 }
@@ -55,12 +54,12 @@ export class InspectHandlers {
   /** The model a request names; `label` says which, for the panel. */
   async model(which: InspectModel, what = 'symmetry check'): Promise<{ model: MoleculeSDE; label: string }> {
     if (which === 'trained') {
-      const m = this.deps.trainedModel();
-      if (!m) throw new Error(`${what}: there is no trained model yet (start training or load a checkpoint), or choose another model`);
+      const m = this.deps.models.tabModel();
+      if (!m) throw new WorkerError('no-model', `${what}: there is no trained model yet (start training or load a checkpoint), or choose another model`);
       return { model: m, label: `the model of this tab (${m.config.preset} preset)` };
     }
     if (which === 'default') {
-      const m = await this.deps.defaultModel();
+      const m = await this.deps.models.shipped('symmetry check');
       return { model: m, label: `the shipped checkpoint (${m.config.preset} preset)` };
     }
     const preset: PresetName = which === 'paper-init' ? 'paper' : 'generative';
@@ -73,20 +72,20 @@ export class InspectHandlers {
     return { model: entry.model, label: `a freshly initialised ${preset}-preset model (init seed ${INIT_SEED})` };
   }
 
-  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }): Promise<void> {
-    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new Error(`symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
+  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
     const rd = await getRDKit();
     const mol = readMolecule(rd, cmd.molecule);
     const { model, label } = await this.model(cmd.model);
     const report = await this.deps.exclusive(() => checkSymmetry(this.deps.engine(), model, batchMoleculeOf(mol, undefined), cmd.seed));
-    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles });
+    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles, replyTo });
   }
 
-  async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }): Promise<void> {
-    if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new Error(`profiler: count must be a positive integer, got ${cmd.count}`);
+  async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new WorkerError('bad-request', `profiler: count must be a positive integer, got ${cmd.count}`);
     const rd = await getRDKit();
     const mol = readMolecule(rd, cmd.molecule);
-    if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new Error(`profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
+    if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new WorkerError('bad-request', `profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
     const dataset = await this.deps.dataset(cmd.train.dataset);
     const { model, label } = await this.model(cmd.model, 'profiler');
     const engine = this.deps.engine();
@@ -98,13 +97,15 @@ export class InspectHandlers {
     this.deps.post({
       type: 'profileResult',
       result: { adapter: describeAdapter(engine.ctx.info), timestampQuery: engine.device.features.has('timestamp-query'), phases: [train, sample], at: new Date().toISOString() },
+      replyTo,
     });
   }
 
   /** Per-sigma loss, oracle floor, Gaussian baseline and denoised RMSD on fixed validation molecules. */
-  async noiseLevels(cmd: { model: InspectModel; dataset: string; count: number; repeats: number; seed: number }): Promise<void> {
-    if (!Number.isInteger(cmd.count) || cmd.count < 1 || cmd.count > 64) throw new Error(`noise levels: count must be an integer in [1, 64], got ${cmd.count}`);
-    if (!Number.isInteger(cmd.repeats) || cmd.repeats < 1 || cmd.repeats > 16) throw new Error(`noise levels: repeats must be an integer in [1, 16], got ${cmd.repeats}`);
+  async noiseLevels(cmd: { model: InspectModel; dataset: string; count: number; repeats: number; seed: number }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.count) || cmd.count < 1 || cmd.count > 64) throw new WorkerError('bad-request', `noise levels: count must be an integer in [1, 64], got ${cmd.count}`);
+    if (!Number.isInteger(cmd.repeats) || cmd.repeats < 1 || cmd.repeats > 16) throw new WorkerError('bad-request', `noise levels: repeats must be an integer in [1, 16], got ${cmd.repeats}`);
+    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `noise levels: the seed must be a non-negative integer, got ${cmd.seed}`);
     const dataset = await this.deps.dataset(cmd.dataset);
     // The first `count` molecules of the validation split (fixed: the same ones every time).
     const molecules: BatchMolecule[] = [];
@@ -116,10 +117,10 @@ export class InspectHandlers {
       molecules.push(m);
       smiles.push(m.smiles);
     }
-    if (!molecules.length) throw new Error(`noise levels: ${cmd.dataset} has no validation molecules with 2 or more atoms`);
+    if (!molecules.length) throw new WorkerError('dataset', `noise levels: ${cmd.dataset} has no validation molecules with 2 or more atoms`);
     const { model, label } = await this.model(cmd.model, 'noise levels');
     const sigmas = sigmaLadder(model.config, DEFAULT_DIAGNOSTIC_SIGMAS);
     const rows = await this.deps.exclusive(() => diagnose2Dto3D(this.deps.engine(), model, molecules, { sigmas, repeats: cmd.repeats, seed: cmd.seed }));
-    this.deps.post({ type: 'noiseLevelsResult', rows, model: label, preset: model.config.preset, molecules: smiles, dataset: cmd.dataset, config: model.config });
+    this.deps.post({ type: 'noiseLevelsResult', rows, model: label, preset: model.config.preset, molecules: smiles, dataset: cmd.dataset, config: model.config, replyTo });
   }
 }

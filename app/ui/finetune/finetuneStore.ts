@@ -125,13 +125,17 @@ export const useFinetune = create<FinetuneState>((set, get) => ({
       patience: settings.patience,
     };
     set({ status: 'running', error: null, data: null, curve: [], result: null, predictions: null });
-    client.send({ type: 'finetuneStart', request });
+    startId = client.send({ type: 'finetuneStart', request });
   },
   predict: (client, smiles) => {
     set({ predicting: true, predictions: null });
-    client.send({ type: 'finetunePredict', smiles });
+    predictId = client.send({ type: 'finetunePredict', smiles });
   },
 }));
+
+/** Ids of the running 'finetuneStart' and of the last 'finetunePredict': replies and errors are matched by them. */
+let startId: number | null = null;
+let predictId: number | null = null;
 
 /** Routes the worker's fine-tuning events (and the errors that answer them) into the store. */
 export function connectFinetune(client: WorkerClient): () => void {
@@ -141,11 +145,15 @@ export function connectFinetune(client: WorkerClient): () => void {
     client.on('finetuneStatus', (e) => useFinetune.setState({ status: e.status })),
     client.on('finetuneDone', (e) => useFinetune.setState({ status: 'done', result: e })),
     client.on('finetunePredictions', (e) => useFinetune.setState({ predictions: e, predicting: false })),
+    client.on('notice', (e) => {
+      const s = useFinetune.getState();
+      if (e.code === 'device-lost' && (s.status === 'running' || s.status === 'paused')) useFinetune.setState({ status: 'failed', error: e.message });
+    }),
     client.on('error', (e) => {
       const s = useFinetune.getState();
-      const ours = /fine-tune|CSV|label|SMILES/i.test(e.message) || (client.lastCommand ?? '').startsWith('finetune');
-      if (s.predicting && ours) useFinetune.setState({ predicting: false, error: e.message });
-      else if ((s.status === 'running' || s.status === 'paused') && (ours || /device was lost/i.test(e.message))) useFinetune.setState({ status: 'failed', error: e.message });
+      const workerFailed = e.replyTo === null && !e.recoverable;
+      if (s.predicting && (e.replyTo === predictId || workerFailed)) useFinetune.setState({ predicting: false, error: e.message });
+      if ((s.status === 'running' || s.status === 'paused') && (e.replyTo === startId || workerFailed)) useFinetune.setState({ status: 'failed', error: e.message });
     }),
   ];
   return () => offs.forEach((off) => off());

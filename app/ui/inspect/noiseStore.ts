@@ -50,21 +50,26 @@ export const useNoise = create<NoiseState>((set, get) => ({
   run: (client, step) => {
     const s = get();
     set({ status: 'running', error: null, pendingStep: s.model === 'trained' ? step : null });
-    client.send({ type: 'noiseLevels', model: s.model, dataset: s.dataset, count: s.count, repeats: s.repeats, seed: 0 });
+    requestId = client.send({ type: 'noiseLevels', model: s.model, dataset: s.dataset, count: s.count, repeats: s.repeats, seed: 0 });
   },
 }));
+
+/** Id of the running 'noiseLevels' command: only its replies are this run's. */
+let requestId: number | null = null;
 
 export function connectNoise(client: WorkerClient): () => void {
   const offs = [
     client.on('noiseLevelsResult', (e) => {
       const s = useNoise.getState();
-      if (s.status !== 'running') return;
+      if (s.status !== 'running' || e.replyTo !== requestId) return;
       useNoise.setState({ status: 'done', result: { rows: e.rows, model: e.model, preset: e.preset, molecules: e.molecules, dataset: e.dataset, config: e.config, step: s.pendingStep } });
+    }),
+    client.on('notice', (e) => {
+      if (useNoise.getState().status === 'running' && e.code === 'device-lost') useNoise.setState({ status: 'failed', error: 'The GPU device was lost while measuring; run it again.' });
     }),
     client.on('error', (e) => {
       if (useNoise.getState().status !== 'running') return;
-      if (/device was lost/i.test(e.message)) return useNoise.setState({ status: 'failed', error: 'The GPU device was lost while measuring; run it again.' });
-      if (client.lastCommand === 'noiseLevels' || /noise levels|diagnose/i.test(e.message)) useNoise.setState({ status: 'failed', error: e.message });
+      if (e.replyTo === requestId || (e.replyTo === null && !e.recoverable)) useNoise.setState({ status: 'failed', error: e.message });
     }),
   ];
   return () => offs.forEach((off) => off());
