@@ -189,6 +189,9 @@ self.onmessage = (event: MessageEvent<Command>) => {
       case 'profile':
         requireEngine();
         return inspect.profile(cmd, id);
+      case 'noiseLevels':
+        requireEngine();
+        return inspect.noiseLevels(cmd, id);
       default: {
         const unknown: never = cmd;
         throw new WorkerError('bad-request', `Unknown worker command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
