@@ -123,6 +123,8 @@ self.onmessage = (event: MessageEvent<Command>) => {
         return session.stop();
       case 'saveCheckpoint':
         return session.saveCheckpoint();
+      case 'testLoseDevice':
+        return engine?.ctx.simulateLoss?.();
       case 'loadCheckpoint':
         requireEngine();
         return session.loadCheckpoint(cmd.bytes, cmd.totalSteps);
