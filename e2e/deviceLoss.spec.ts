@@ -19,7 +19,7 @@ test('device loss during training: the tab recovers and training resumes from th
   await expect(stepText).toHaveText(/^(1[1-9]\d|[2-9]\d\d|\d{4,}) \//, { timeout: 780_000 });
   const lostAt = Number((await stepText.textContent())!.split(' ')[0]);
   await page.evaluate(() => (globalThis as unknown as { __labTest: { loseDevice(): void } }).__labTest.loseDevice());
-  await expect(page.getByText(/Training was restored from the in-memory checkpoint at step \d+/)).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByText(/Training was restored from the in-memory checkpoint at step \d+/).first()).toBeVisible({ timeout: 180_000 });
   await expect(page.getByRole('status', { name: 'Engine status' })).toContainText('WebGPU ready');
   const restored = Number(/at step (\d+)/.exec((await page.getByText(/Training was restored from the in-memory checkpoint at step \d+/).first().textContent())!)![1]);
   expect(restored).toBeGreaterThanOrEqual(100);
@@ -27,7 +27,4 @@ test('device loss during training: the tab recovers and training resumes from th
   await expect(tab.getByTestId('train-state')).toHaveText('Paused', { timeout: 60_000 });
   await tab.getByRole('button', { name: /^(Train|Resume)$/ }).click();
   await expect.poll(async () => Number((await stepText.textContent())!.split(' ')[0]), { timeout: 300_000 }).toBeGreaterThan(restored);
-});
-  const after = Number((await stepText.textContent())!.split(' ')[0]);
-  expect(after).toBeGreaterThan(restored);
 });
