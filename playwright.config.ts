@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 /**
  * e2e tests drive the built app (vite preview) in the system Chromium with WebGPU on SwiftShader.
- * Flags: /work/shared/docs/WEBGPU_WITHOUT_GPU.md §2, the recommended e2e set. Playwright already
+ * Flags: docs/webgpu-without-gpu.md §2, the recommended e2e set. Playwright already
  * passes --enable-features=CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies and Chromium
  * keeps only the last --enable-features, so ours merges all three with Vulkan.
  * Never download a browser: executablePath points at the system Chromium.

@@ -14,7 +14,7 @@ import type { RunOptions } from './cases';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-// /work/shared/docs/WEBGPU_WITHOUT_GPU.md §2: the recommended set (Playwright passes its own
+// docs/webgpu-without-gpu.md §2: the recommended set (Playwright passes its own
 // --enable-features and Chromium keeps only the last one, so ours merges them), plus the developer
 // features flag that fills in the adapter's description.
 const CHROMIUM_ARGS = [

@@ -76,5 +76,5 @@ test('the sampler offers the tab’s own model only once one exists', async ({ p
   await openApp(page, 'mol=CCO&k=1&steps=4&frames=2');
   const panel = page.getByRole('tabpanel', { name: '2D → 3D' });
   // Without a run in this tab the 'trained' choice is disabled.
-  await expect(panel.getByRole('option', { name: 'Model trained in this tab' })).toBeDisabled();
+  await expect(panel.getByLabel('Weights').getByRole('option', { name: 'Model trained in this tab' })).toBeDisabled();
 });

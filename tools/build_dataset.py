@@ -54,7 +54,7 @@ def nci_molecules() -> list[tuple[str, Chem.Mol]]:
 
 
 def nci_qm9_like(mol: Chem.Mol) -> bool:
-    """DATA.md's definition: <= 9 heavy atoms, C/N/O/F only, neutral, one fragment. The GDB strain
+    """The QM9-like definition (tools/README.md): <= 9 heavy atoms, C/N/O/F only, neutral, one fragment. The GDB strain
     filters are not applied: these are real, catalogued compounds."""
     return (
         1 <= mol.GetNumAtoms() <= enum.MAX_HEAVY

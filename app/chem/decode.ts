@@ -1,5 +1,5 @@
 /**
- * 3D->2D output to a molecule (METHOD.md §3.7, the suggested decode): atom types by argmax over X,
+ * 3D->2D output to a molecule (docs/method.md §3.7, the suggested decode): atom types by argmax over X,
  * bond orders by rounding the symmetrised A to {0..4} (4 = aromatic) with a zero diagonal; then
  * a Kekulé form, a V2000 molblock and RDKit sanitisation. An invalid graph gives the reason
  * (the first problem found, or RDKit's own message).

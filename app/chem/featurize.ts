@@ -1,5 +1,5 @@
 /**
- * OGB featurisation (METHOD.md §4.1): 9 integer atom features and 3 bond features, exactly as
+ * OGB featurisation (docs/method.md §4.1): 9 integer atom features and 3 bond features, exactly as
  * `ogb.utils.features` computes them from an RDKit molecule parsed with default sanitisation.
  *
  * rdkit-js only exposes the commonchem JSON (element, total H, charge, radicals, chiral tag,

@@ -1,7 +1,7 @@
 /**
  * Pure graph helpers over one molecule (heavy atoms, local indices 0..n-1): directed bond edges,
- * the <=k-hop "extended" edge set of the 2D->3D network (METHOD.md §2.1), radius pairs for SchNet
- * (METHOD.md §4.3), and the size / element limit checks every entry point runs.
+ * the <=k-hop "extended" edge set of the 2D->3D network (docs/method.md §2.1), radius pairs for SchNet
+ * (docs/method.md §4.3), and the size / element limit checks every entry point runs.
  *
  * Bonds come as a flat list of undirected pairs [i0, j0, i1, j1, ...]. Edge lists are returned as
  * parallel src / dst arrays: edge e carries a message src[e] -> dst[e].
@@ -89,7 +89,7 @@ export function neighbours(numAtoms: number, bonds: ArrayLike<number>): number[]
 /**
  * All ordered pairs (i, j), i != j, whose shortest bond path has at most `maxHops` bonds, found
  * by a BFS from every atom; `hops` holds that path length. Order: by i, then by j. This is the
- * set extend_graph() builds by squaring (A ∪ A²) for maxHops = 4 (METHOD.md §2.1).
+ * set extend_graph() builds by squaring (A ∪ A²) for maxHops = 4 (docs/method.md §2.1).
  */
 export function extendedEdges(numAtoms: number, bonds: ArrayLike<number>, maxHops = 4): EdgeArrays & { hops: Uint8Array } {
   if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 255) throw new Error(`extendedEdges: maxHops ${maxHops} must be an integer in [1, 255]`);

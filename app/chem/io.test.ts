@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMolblock, readSdf, readSmiles, readSmilesFile, writeSdf, writeSmiles } from './io';
+import { addSdfProps, readMolblock, readSdf, readSmiles, readSmilesFile, writeSdf, writeSmiles } from './io';
 import type { ChemMolecule } from './molecule';
 import { getRDKit, type RDKit } from './rdkit';
 import { readXyz, writeXyz, xyzToMolecule } from './xyz';
@@ -67,6 +67,18 @@ describe('reading', () => {
 });
 
 describe('round trips', () => {
+  it('SDF: data items added to a written SDF are read back per record, the rest unchanged', () => {
+    const { molecules } = readSdf(rd, fixture('conformers.sdf'));
+    const text = writeSdf(molecules.map((m, i) => ({ molecule: m.molecule, props: { conformer: String(i + 1) } })));
+    const more = addSdfProps(text, (i) => ({ rmsd_A: (0.5 * i).toFixed(3) }));
+    const back = readSdf(rd, more);
+    expect(back.errors).toEqual([]);
+    expect(back.molecules.map((m) => m.props)).toEqual(molecules.map((_, i) => ({ conformer: String(i + 1), rmsd_A: (0.5 * i).toFixed(3) })));
+    expect(more.replace(/> <rmsd_A>\n[^\n]*\n\n/g, '')).toBe(text);
+    expect(() => addSdfProps(text, () => ({ bad: 'two\nlines' }))).toThrow(/one line/);
+    expect(() => addSdfProps(text.slice(0, -5), () => ({}))).toThrow(/does not end with/);
+  });
+
   it('SDF: write then read gives the same graph and coordinates (V2000 precision)', () => {
     const { molecules } = readSdf(rd, fixture('conformers.sdf'));
     const text = writeSdf(molecules.map((m) => ({ molecule: m.molecule, props: { source: 'fixture' } })));

@@ -211,6 +211,26 @@ export function writeSmiles(rd: RDKit, mol: ChemMolecule): string {
 }
 
 /** An SDF of V2000 records with 3D coordinates, bonds and data items. */
+/**
+ * Adds data items to the records of an SDF (record i gets props(i)), before each record's "$$$$",
+ * keeping every other line as it was written. Throws when a value would break the format.
+ */
+export function addSdfProps(sdf: string, props: (i: number) => Record<string, string>): string {
+  const records = sdf.split(/^\$\$\$\$\r?\n?/m);
+  const last = records.pop();
+  if (last !== undefined && last.trim() !== '') throw new ChemError('addSdfProps: the SDF does not end with $$$$');
+  return records
+    .map((rec, i) => {
+      let block = rec;
+      for (const [k, v] of Object.entries(props(i))) {
+        if (/[\r\n]/.test(v) || /[<>\r\n]/.test(k)) throw new ChemError(`addSdfProps: data item ${k} must be one line without < or > in its name`);
+        block += `> <${k}>\n${v}\n\n`;
+      }
+      return block + '$$$$\n';
+    })
+    .join('');
+}
+
 export function writeSdf(entries: readonly { molecule: ChemMolecule; positions?: Float32Array; props?: Record<string, string> }[]): string {
   return entries
     .map(({ molecule, positions, props }, i) => {

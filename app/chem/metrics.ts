@@ -1,5 +1,5 @@
 /**
- * Judging conformers (DATA.md §4): coverage / matching against references, and checks that need
+ * Judging conformers (docs/method.md §10): coverage / matching against references, and checks that need
  * no reference: bond lengths and angles against the 2D graph's expected values, steric clashes,
  * and whether the geometry has the input's CIP labels.
  */

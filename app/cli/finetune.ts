@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const seeds = Array.from({ length: args.seeds }, (_, k) => args.seed + k);
   const arm = await runArm(engine, prepared, split, init, args.options, seeds, {
     onEpoch: (k, r) => {
-      process.stderr.write(`  seed ${seeds[k]} epoch ${r.epoch}: train loss ${f4(r.trainLoss)}, valid ${f4(r.valid.metric)}, test ${f4(r.test.metric)}\n`);
+      process.stderr.write(`  seed ${seeds[k]} epoch ${r.epoch}: train loss ${f4(r.trainLoss)}, valid ${f4(r.valid.metric)}${r.test ? `, test ${f4(r.test.metric)}` : ''}\n`);
     },
   });
   engine.destroy();

@@ -1,7 +1,7 @@
 /**
  * Host-side batching: a disjoint-union graph of several molecules as typed arrays, with every
  * edge list's CSR by target and by source (kernels/graph.ts) and the dense padding the 3D->2D
- * networks need (METHOD.md §3.1). Nodes of graph g are the contiguous rows
+ * networks need (docs/method.md §3.1). Nodes of graph g are the contiguous rows
  * nodeOffsets[g] .. nodeOffsets[g + 1]; edges of every list are grouped by graph in batch order.
  */
 import { buildCsrArrays, type CsrArrays } from '../../kernels/graph';
@@ -58,7 +58,7 @@ export interface DensePadding {
   denseIndex: Uint32Array;
   /** [B x nmax], 1 for a real atom. */
   nodeMask: Float32Array;
-  /** [B x nmax], 1 for an atom with at least one bond (METHOD.md §3.1 flags). */
+  /** [B x nmax], 1 for an atom with at least one bond (docs/method.md §3.1 flags). */
   flags: Float32Array;
   /** [B x nmax x nmax] symmetric bond-order code: OGB bond type + 1 (single 1 .. aromatic 4, misc 5), 0 none. */
   adjacency: Float32Array;

@@ -10,7 +10,7 @@ export const RECORD_BYTES = 32;
 export const ATOM_FEATURES = 9;
 export const BOND_FEATURES = 3;
 
-/** OGB vocabulary sizes (METHOD.md §4.1), the misc index included. */
+/** OGB vocabulary sizes (docs/method.md §4.1), the misc index included. */
 export const ATOM_VOCAB = [119, 5, 12, 12, 10, 6, 6, 2, 2] as const;
 export const BOND_VOCAB = [5, 6, 2] as const;
 

@@ -42,6 +42,11 @@ export interface FinetuneOptions {
   dropout: number;
   /** Stop after this many epochs without a better validation metric (0: never stop early). */
   patience: number;
+  /**
+   * Score the test split after every epoch (live test curves in the tab). Off, test is scored only
+   * at epochs that improve validation: the result (test at the best-validation epoch) is the same.
+   */
+  testEveryEpoch?: boolean;
 }
 
 export const DEFAULT_FINETUNE: FinetuneOptions = { epochs: 50, batchSize: 32, lr: 1e-3, dropout: 0.5, patience: 10 };
@@ -63,7 +68,8 @@ export interface EpochRecord {
   epoch: number;
   trainLoss: number;
   valid: SplitMetrics;
-  test: SplitMetrics;
+  /** Absent at epochs that were not scored on test (see FinetuneOptions.testEveryEpoch). */
+  test?: SplitMetrics;
 }
 
 export interface RunResult {
@@ -241,13 +247,14 @@ export async function finetuneRun(engine: Engine, data: FinetuneData, split: Spl
       }
       const trainLoss = losses.length ? lossSum / losses.length : NaN;
       const validPreds = await predictRows(engine, model, data.graphs, split.valid, data.task, std, 64);
-      const testPreds = await predictRows(engine, model, data.graphs, split.test, data.task, std, 64);
       const valid = scoreSplit(data.task, validLabels, validPreds, T);
-      const test = scoreSplit(data.task, testLabels, testPreds, T);
-      const record: EpochRecord = { epoch, trainLoss, valid, test };
+      const improved: boolean = !best || isBetter(data.task, valid.metric, best.valid.metric);
+      const testPreds: Float64Array | null = improved || options.testEveryEpoch ? await predictRows(engine, model, data.graphs, split.test, data.task, std, 64) : null;
+      const test: SplitMetrics | undefined = testPreds ? scoreSplit(data.task, testLabels, testPreds, T) : undefined;
+      const record: EpochRecord = { epoch, trainLoss, valid, ...(test ? { test } : {}) };
       curve.push(record);
-      if (!best || isBetter(data.task, valid.metric, best.valid.metric)) {
-        best = { epoch, valid, test, preds: testPreds, weights: await snapshotWeights(engine, model) };
+      if (improved) {
+        best = { epoch, valid, test: test!, preds: testPreds!, weights: await snapshotWeights(engine, model) };
         sinceBest = 0;
       } else {
         sinceBest++;

@@ -59,7 +59,7 @@ export interface GpuBatch {
   classOfSlot10: Tensor;
   /** f32 [B, nmax, nmax] bond-order code (OGB bond type + 1), 0 = no bond, zero diagonal. */
   adjacency: Tensor;
-  /** f32 [B * nmax]: 1 for atoms with at least one bond (METHOD.md §3.1). */
+  /** f32 [B * nmax]: 1 for atoms with at least one bond (docs/method.md §3.1). */
   flags: Tensor;
   host: {
     atomsPerGraph: Uint32Array;
@@ -67,6 +67,10 @@ export interface GpuBatch {
     flags: Float32Array;
     adjacency: Float32Array;
     classOfSlot119: Uint32Array;
+    /** f32 [N, 3] the positions uploaded as `positions` (the 3D->2D distance channels use them). */
+    positions: Float32Array;
+    /** u32 [B * nmax] atom of each dense slot, PADDING_SLOT for padding. */
+    atomOfSlot: Uint32Array;
   };
   /** Frees every tensor (only needed for persistent uploads). */
   dispose(): void;
@@ -166,7 +170,7 @@ export function uploadBatch(engine: Engine, batch: Batch, options: UploadOptions
     classOfSlot10: u32(class10, [S], 'classOfSlot10'),
     adjacency: f32(adjacency, [B, nmax, nmax], 'adjacency'),
     flags: f32(flags, [S], 'flags'),
-    host: { atomsPerGraph: Uint32Array.from(batch.dense.counts), graphOf, flags, adjacency, classOfSlot119: class119 },
+    host: { atomsPerGraph: Uint32Array.from(batch.dense.counts), graphOf, flags, adjacency, classOfSlot119: class119, positions: batch.positions, atomOfSlot },
     dispose: () => {
       // Transient uploads go back to the pool at endStep(); releasing them here too would free twice.
       if (!persistent || owned.length === 0) return;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { atomClass, PRESETS, resolveConfig, TEN_CLASS_ELEMENTS } from './config';
+import { atomClass, configFromCheckpoint, DISTANCE_RBF, LEGACY_RECIPE_2D_TO_3D, PRESETS, resolveConfig, TEN_CLASS_ELEMENTS } from './config';
 
 describe('model config', () => {
-  it('paper preset is the faithful objective with the tiny widths of METHOD.md §7', () => {
+  it('paper preset is the faithful objective with the tiny widths of docs/method.md §7', () => {
     const c = PRESETS.paper;
     expect(c.temperature).toBe(0.1);
     expect(c.sde2Dto3D).toMatchObject({ kind: 'VE', min: 0.2, max: 1 });
@@ -17,14 +17,29 @@ describe('model config', () => {
     expect(c.score3Dto2D).toMatchObject({ nfeat: 64, nhid: 16, adim: 16, cInit: 2, cHid: 8, cFinal: 4, numLayers: 4 });
   });
 
-  it('generative preset adds the noise-level embedding, the wide VE range and GDSS weighting', () => {
+  it('generative preset adds the noise-level embedding, the wide VE range, GDSS weighting, the sampling recipe and distance channels', () => {
     const c = PRESETS.generative;
     expect(c.timeEmbedding).toBe(true);
     expect(c.sde2Dto3D).toMatchObject({ kind: 'VE', min: 0.01, max: 10 });
     expect(c.loss3Dto2D).toBe('gdss');
-    // Same networks as paper.
+    expect(c.recipe2Dto3D).toMatchObject({ noiseLevels: 'lognormal', centred: true });
+    expect(c.recipe2Dto3D.sigmaData).toBeGreaterThan(0);
+    expect(PRESETS.paper.recipe2Dto3D).toEqual(LEGACY_RECIPE_2D_TO_3D);
+    // Same networks as paper, but for the distance channels of the 3D->2D pair MLP.
     expect(c.gin).toEqual(PRESETS.paper.gin);
-    expect(c.score3Dto2D).toEqual(PRESETS.paper.score3Dto2D);
+    expect(PRESETS.paper.score3Dto2D.distanceChannels).toBe(0);
+    expect(c.score3Dto2D).toEqual({ ...PRESETS.paper.score3Dto2D, distanceChannels: DISTANCE_RBF.count });
+  });
+
+  it('reads checkpoints saved before the recipe and the distance channels existed with their old meaning', () => {
+    const saved = JSON.parse(JSON.stringify(PRESETS.generative)) as Record<string, Record<string, unknown>>;
+    delete saved.recipe2Dto3D;
+    delete saved.score3Dto2D.distanceChannels;
+    const c = configFromCheckpoint('generative', saved);
+    expect(c.recipe2Dto3D).toEqual(LEGACY_RECIPE_2D_TO_3D);
+    expect(c.score3Dto2D.distanceChannels).toBe(0);
+    // A checkpoint that has them keeps them.
+    expect(configFromCheckpoint('generative', JSON.parse(JSON.stringify(PRESETS.generative)))).toEqual(PRESETS.generative);
   });
 
   it('merges nested overrides without touching the preset', () => {

@@ -1,7 +1,7 @@
 /**
- * Model configuration and the two presets (DESIGN.md "Model presets", METHOD.md §7).
+ * Model configuration and the two presets (docs/method.md §7).
  *
- * `paper` keeps every faithful element of the reference code with the tiny widths of METHOD.md §7.
+ * `paper` keeps every faithful element of the reference code with the tiny widths of docs/method.md §7.
  * `generative` is a labelled deviation for sampling: a noise-level embedding into both score
  * networks, a wide VE range for 2D->3D and the standard GDSS epsilon weighting for 3D->2D.
  */
@@ -60,6 +60,12 @@ export interface Score3Dto2DConfig {
   numLinears: number;
   /** Hidden width of the node output MLP; 0 means 2 * input width (GDSS). */
   nodeMlpHidden: number;
+  /**
+   * Gaussian radial-basis channels of the interatomic distance fed to the final pair MLP (0: none,
+   * the paper, where pairs see the geometry only through SchNet's atom embeddings). A labelled
+   * deviation of the generative preset: bonds are a function of distance first of all.
+   */
+  distanceChannels: number;
 }
 
 export interface SDEConfig {
@@ -98,6 +104,13 @@ export interface Recipe2Dto3D {
    */
   centred: boolean;
 }
+
+/**
+ * Radial basis of the 3D->2D distance channels: exp(-((d - mu_k) / width)^2) with `count` centres
+ * spaced `width` apart from `first` Å, resolving the 0.1-0.2 Å between triple, double, aromatic
+ * and single bonds.
+ */
+export const DISTANCE_RBF = { count: 24, first: 0.8, width: 0.1 } as const;
 
 /** The recipe of the paper and of every checkpoint saved before recipes existed. */
 export const LEGACY_RECIPE_2D_TO_3D: Recipe2Dto3D = { noiseLevels: 'uniform', logSigmaMean: 0, logSigmaStd: 1, sigmaData: 0, centred: false };
@@ -145,6 +158,7 @@ const paper: ModelConfig = {
   score2Dto3D: { hidden: 32, heads: 8, headDim: 4, numBlocks: 2, convsPerBlock: 2, coeffHidden: 64, dropout: 0.1, fourierScale: 1 },
   score3Dto2D: {
     nfeat: 64, nhid: 16, depthX: 4, adim: 16, heads: 4, cInit: 2, cHid: 8, cFinal: 4, numLayers: 4, numLinears: 3, nodeMlpHidden: 0,
+    distanceChannels: 0,
   },
   sde2Dto3D: { kind: 'VE', min: 0.2, max: 1.0, N: 1000 },
   sde3Dto2D: { kind: 'VE', min: 0.1, max: 1.0, N: 1000 },
@@ -179,6 +193,7 @@ const generative: ModelConfig = {
   score2Dto3D: { ...paper.score2Dto3D },
   sde2Dto3D: { kind: 'VE', min: 0.01, max: 10, N: 1000 },
   sde3Dto2D: { ...paper.sde3Dto2D },
+  score3Dto2D: { ...paper.score3Dto2D, distanceChannels: DISTANCE_RBF.count },
   recipe2Dto3D: { noiseLevels: 'lognormal', logSigmaMean: Math.log(0.3), logSigmaStd: 1.2, sigmaData: 1.2, centred: true },
   annealPower: 0,
   loss3Dto2D: 'gdss',
@@ -235,7 +250,9 @@ export const MAX_CONFIG_STEPS = 1_000_000;
  * so a missing `recipe2Dto3D` means the legacy recipe, not today's preset default.
  */
 export function configFromCheckpoint(preset: PresetName, saved: Record<string, unknown>): ModelConfig {
-  const withDefaults = 'recipe2Dto3D' in saved ? saved : { ...saved, recipe2Dto3D: { ...LEGACY_RECIPE_2D_TO_3D } };
+  const withDefaults: Record<string, unknown> = 'recipe2Dto3D' in saved ? { ...saved } : { ...saved, recipe2Dto3D: { ...LEGACY_RECIPE_2D_TO_3D } };
+  const s3 = saved.score3Dto2D;
+  if (isPlainObject(s3) && !('distanceChannels' in s3)) withDefaults.score3Dto2D = { ...s3, distanceChannels: 0 };
   return resolveConfig(preset, withDefaults);
 }
 
@@ -268,6 +285,9 @@ export function validateConfig(c: ModelConfig): void {
   if (d.cInit !== 2) throw new Error(`config: score3Dto2D.cInit must be 2 (the channels [A, A·A]), got ${d.cInit}`);
   if (d.adim % d.heads !== 0) throw new Error(`config: score3Dto2D.adim (${d.adim}) must be divisible by heads (${d.heads})`);
   if (d.numLinears < 2) throw new Error('config: score3Dto2D.numLinears must be at least 2');
+  if (!Number.isInteger(d.distanceChannels) || d.distanceChannels < 0 || d.distanceChannels > 256) {
+    throw new Error(`config: score3Dto2D.distanceChannels must be an integer in [0, 256], got ${d.distanceChannels}`);
+  }
   for (const [name, sde] of [['sde2Dto3D', c.sde2Dto3D], ['sde3Dto2D', c.sde3Dto2D]] as const) {
     if (sde.kind !== 'VE' && sde.kind !== 'VP') throw new Error(`config: ${name}.kind must be 'VE' or 'VP'`);
     if (!(sde.min > 0 && sde.max > sde.min)) throw new Error(`config: ${name} needs 0 < min < max, got ${sde.min}, ${sde.max}`);

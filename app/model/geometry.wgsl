@@ -1,5 +1,5 @@
 // Forward-only geometry of the MoleculeSDE networks: functions of data and noise only, so no
-// gradient flows through them in pretraining (METHOD.md §8). Float64 twins: app/model/reference.ts.
+// gradient flows through them in pretraining (docs/method.md §8). Float64 twins: app/model/reference.ts.
 // Buffer names are unique words: webgpu-utils' reflection treats any identifier equal to a buffer
 // name as a use of that buffer, so locals never reuse them.
 
@@ -63,7 +63,7 @@ fn edge_frames(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let cj = vec3f(dot(e1, xj), dot(e2, xj), dot(e3, xj));
   let ci = vec3f(dot(e1, xi), dot(e2, xi), dot(e3, xi));
   var cosv = dot(cj, ci) / ((length(cj) + epsv) * (length(ci) + epsv));
-  // Clamp cos^2 below 1 so sqrt(1 - cos^2) never sees a negative number (METHOD.md §9.5).
+  // Clamp cos^2 below 1 so sqrt(1 - cos^2) never sees a negative number (docs/method.md §9, item 5).
   let c2 = min(cosv * cosv, 1.0 - 1e-7);
   angles[2u * e] = sqrt(1.0 - c2);
   angles[2u * e + 1u] = cosv;

@@ -1,5 +1,5 @@
 /**
- * 2D encoder: OGB-style GIN (METHOD.md §4.2). Atom and per-layer bond embeddings are sums over
+ * 2D encoder: OGB-style GIN (docs/method.md §4.2). Atom and per-layer bond embeddings are sums over
  * the 9 / 3 OGB feature tables; sum aggregation of ReLU(h_j + b_ji) over incoming bonds; learned
  * eps; MLP Linear(d -> 2d) -> BN -> ReLU -> Linear(2d -> d); BN after every layer, ReLU on all but
  * the last; JK = last (per-node H2, no final ReLU).

@@ -36,7 +36,7 @@ export interface EdgeGeometry {
 
 /**
  * Frames and invariant scalars of every directed edge (j = src -> i = dst) on positions x
- * (METHOD.md §2.4 c-e). fourier: [2h] = [W; W'] fixed Gaussian weights. No gradient.
+ * (docs/method.md §2.4 c-e). fourier: [2h] = [W; W'] fixed Gaussian weights. No gradient.
  */
 export function edgeFrames(pos: Tensor, src: Tensor, dst: Tensor, fourier: Tensor, eps = 1e-6): EdgeGeometry {
   const op = 'edgeFrames';
@@ -157,7 +157,7 @@ export function frameMix(coef: Tensor, frames: Tensor): Tensor {
 }
 
 /**
- * EdgeNet attention map (METHOD.md §3.5): q, k [B * Nmax, heads * hdim] ->
+ * EdgeNet attention map (docs/method.md §3.5): q, k [B * Nmax, heads * hdim] ->
  * M [B, Nmax, Nmax] = sym( mean_h tanh(Q_h K_hᵀ scale) ), sym(M) = (M + Mᵀ)/2.
  */
 export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, heads: number, hdim: number, scale: number): Tensor {

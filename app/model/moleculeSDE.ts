@@ -1,6 +1,6 @@
 /**
  * MoleculeSDE: the two encoders, the two conditional score networks and the pretraining objective
- * (METHOD.md §1):  L = a1 L_CL + a2 L_2D->3D + a3 0.5 (L_X + L_A).
+ * (docs/method.md §1):  L = a1 L_CL + a2 L_2D->3D + a3 0.5 (L_X + L_A).
  *
  * Randomness of one step is keyed by (seed, step): Gaussian noise and dropout masks come from the
  * engine's Philox RNG with seed mixSeed(seed, step) and fixed streams; antithetic times and the

@@ -1,5 +1,5 @@
 /**
- * 3D encoder: SchNet (METHOD.md §4.3). Gaussian RBF of pair distances with a cosine cutoff, CFConv
+ * 3D encoder: SchNet (docs/method.md §4.3). Gaussian RBF of pair distances with a cosine cutoff, CFConv
  * filters W = (Linear -> ssp -> Linear)(rbf) * C(d), messages (Linear_nobias h_j) ⊙ W summed at the
  * target, then Linear -> ssp -> Linear and a residual add; per-atom output
  * H3 = Linear(ssp(Linear(h))). Only distances enter, so H3 is E(3)-invariant.

@@ -1,5 +1,5 @@
 /**
- * 2D -> 3D conditional score network, variant _02 (METHOD.md §2.4): SE(3)-equivariant and
+ * 2D -> 3D conditional score network, variant _02 (docs/method.md §2.4): SE(3)-equivariant and
  * reflection-antisymmetric through per-edge local frames built from absolute positions.
  *
  *   n_i   = Linear(H2_i)                                   (+ noise-level embedding, generative only)

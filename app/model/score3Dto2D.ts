@@ -1,12 +1,12 @@
 /**
- * 3D -> 2D score networks, dense GDSS style (METHOD.md §3.3-3.5), conditioned on SchNet's
+ * 3D -> 2D score networks, dense GDSS style (docs/method.md §3.3-3.5), conditioned on SchNet's
  * SE(3)-invariant H3. Dense tensors are [B, Nmax, ...] with slot = graph * Nmax + local atom;
  * pair tensors are channels-last [B, Nmax, Nmax, C] (rows B * Nmax * Nmax).
  *
  *   Z = Linear(H3) + Linear(X_t)                                   (+ noise-level embedding)
  *   X net: x_l = tanh(GCN_l(x_{l-1}, A_t)), out_X = mask(MLP_silu([x_0 .. x_depth]))
- *   A net: [A_t, A_t·A_t] -> EdgeNet x numLayers -> MLP_silu over the 30 stacked channels per pair,
- *          zero diagonal, masked rows/cols
+ *   A net: [A_t, A_t·A_t] -> EdgeNet x numLayers -> MLP_silu over the 30 stacked channels per pair
+ *          (+ RBF(|x_i - x_j|) channels in the generative preset), zero diagonal, masked rows/cols
  */
 import type { Tensor } from '../../kernels/tensor';
 import type { Engine } from '../../kernels/engine';
@@ -17,7 +17,7 @@ import { bmm } from '../../kernels/ops/bmm';
 import { gcnNormalize } from '../../kernels/ops/gcn';
 import { maskPairs, maskRows } from '../../kernels/ops/mask';
 import { symmetrize } from '../../kernels/ops/symmetrize';
-import type { Score3Dto2DConfig, SDEConfig } from './config';
+import { DISTANCE_RBF, type Score3Dto2DConfig, type SDEConfig } from './config';
 import { applyLinear, applyMlp, type LinearParams, type ParamStore } from './params';
 import type { GpuBatch } from './batchGpu';
 import { headAttention, noiseEmbedding, toDense } from './kernels';
@@ -31,7 +31,7 @@ interface GcnParams {
 interface EdgeNetChannel {
   q: LinearParams[];
   k: LinearParams[];
-  /** Absent in the last layer, whose x output is unused (METHOD.md §3.5): no dead parameters. */
+  /** Absent in the last layer, whose x output is unused (docs/method.md §3.5): no dead parameters. */
   v?: GcnParams;
 }
 
@@ -105,7 +105,7 @@ export class Score3Dto2D {
         mlp: store.mlp(`${p}.mlp`, mlpDims, g),
       });
     }
-    const stacked = c.cInit + (c.numLayers - 1) * c.cHid + c.cFinal;
+    const stacked = c.cInit + (c.numLayers - 1) * c.cHid + c.cFinal + c.distanceChannels;
     this.finalA = store.mlp(`${prefix}.a_net.final`, [stacked, 2 * stacked, 2 * stacked, 1], g);
     if (timeEmbedding) {
       this.timeW = store.gaussianBuffer(`${prefix}.time_emb.W`, [TIME_FREQUENCIES], 1, g);
@@ -153,6 +153,7 @@ export class Score3Dto2D {
       adj = out.adj;
       stack.push(adj);
     }
+    if (this.config.distanceChannels > 0) stack.push(e.fromArray(distanceRbf(batch, this.config.distanceChannels), [B * n * n, this.config.distanceChannels]));
     const score = applyMlp(concat(stack), this.finalA, 'silu');
     const outA = maskPairs(e.reshape(score, [B, n, n, 1]), flagsBN, true);
     return { x: outX, a: e.reshape(outA, [B, n, n]) };
@@ -189,4 +190,30 @@ export class Score3Dto2D {
     const masked = maskPairs(sym, e.reshape(batch.flags, [B, n]), false);
     return { x: xOut, adj: e.reshape(masked, [B * n * n, L.cout]) };
   }
+}
+
+/**
+ * [B * n * n, K] Gaussian RBF of each pair's distance (DISTANCE_RBF), from the batch's host
+ * positions; zero on the diagonal and for padding slots. Computed on the host: the geometry is an
+ * input here (no gradient), and a pair table is small next to the network.
+ */
+export function distanceRbf(batch: Pick<GpuBatch, 'numGraphs' | 'nmax' | 'host'>, K: number): Float32Array {
+  const { numGraphs: B, nmax: n } = batch;
+  const { positions, atomOfSlot } = batch.host;
+  const out = new Float32Array(B * n * n * K);
+  const { first, width } = DISTANCE_RBF;
+  for (let g = 0; g < B; g++) {
+    for (let i = 0; i < n; i++) {
+      const ai = atomOfSlot[g * n + i];
+      if (ai >= positions.length / 3) continue;
+      for (let j = 0; j < n; j++) {
+        const aj = atomOfSlot[g * n + j];
+        if (i === j || aj >= positions.length / 3) continue;
+        const d = Math.hypot(positions[3 * ai] - positions[3 * aj], positions[3 * ai + 1] - positions[3 * aj + 1], positions[3 * ai + 2] - positions[3 * aj + 2]);
+        const row = ((g * n + i) * n + j) * K;
+        for (let k = 0; k < K; k++) out[row + k] = Math.exp(-(((d - (first + k * width)) / width) ** 2));
+      }
+    }
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * VE and VP SDEs of MoleculeSDE (METHOD.md §2.2, §3.2), their reverse-diffusion discretisations
+ * VE and VP SDEs of MoleculeSDE (docs/method.md §2.2, §3.2), their reverse-diffusion discretisations
  * (§2.7, Song et al. 2021) and the antithetic integer time sampling of §2.3.
  *
  * All functions are scalar and host-side: per-graph coefficients are computed here and uploaded
@@ -118,7 +118,7 @@ export function createSDE(kind: SDEKind, min: number, max: number, N = 1000): SD
 export const TIME_EPS = 1e-6;
 
 /**
- * Antithetic integer times (METHOD.md §2.3): k ~ UniformInt{0..N-1} for ceil(B/2) graphs,
+ * Antithetic integer times (docs/method.md §2.3): k ~ UniformInt{0..N-1} for ceil(B/2) graphs,
  * concatenated with N-1-k, truncated to B; t = k/N (1 - 1e-6) + 1e-6.
  * `rng` is a uniform [0,1) generator, or { seed, step, stream } for a reproducible one.
  */

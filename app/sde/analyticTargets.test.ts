@@ -19,7 +19,7 @@
  * Discretisation error is not in these formulas: every case runs enough steps that its bias,
  * measured once with 2^16 rows, is below one standard error of the 8192-row test (see the cases).
  *
- * Marginals are written here from the SDE definitions (METHOD.md §2.2), not taken from sde.ts.
+ * Marginals are written here from the SDE definitions (docs/method.md §2.2), not taken from sde.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';

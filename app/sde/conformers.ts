@@ -1,5 +1,5 @@
 /**
- * 2D -> 3D sampling with a MoleculeSDE (METHOD.md §2.7): K conformers of one molecule, or many
+ * 2D -> 3D sampling with a MoleculeSDE (docs/method.md §2.7): K conformers of one molecule, or many
  * molecules, as one disjoint-union batch (each molecule replicated K times), reverse diffusion on
  * positions with the network's eps_hat (score = -eps_hat / std(t)), all on the GPU.
  *

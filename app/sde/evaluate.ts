@@ -1,6 +1,6 @@
 /**
  * Held-out evaluation of both generation directions against baselines on the same molecules
- * (DATA.md §4):
+ * (docs/method.md §10):
  *
  * 2D->3D, per test molecule with R reference conformers (the stored one) and 2R samples:
  *   COV-R / MAT-R / COV-P / MAT-P at `threshold` Å (heavy-atom RMSD, Kabsch without reflection,

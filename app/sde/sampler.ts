@@ -1,5 +1,5 @@
 /**
- * Reverse-diffusion samplers over noise-predicting networks, entirely on the GPU (METHOD.md §2.7,
+ * Reverse-diffusion samplers over noise-predicting networks, entirely on the GPU (docs/method.md §2.7,
  * §3.7; Song et al. 2021):
  *
  * - 'pc': at each time of the grid t_k = linspace(1, tEnd, steps), `correctorSteps` Langevin
@@ -38,7 +38,7 @@ export interface SamplerSettings {
   /** Scale of the Langevin noise (MoleculeSDE's scale_eps). */
   noiseScale: number;
   odeMethod: 'euler' | 'heun';
-  /** The last time of the grid (METHOD.md §2.7: 1e-4). */
+  /** The last time of the grid (docs/method.md §2.7: 1e-4). */
   tEnd: number;
   /** Return the last predictor's mean ('pc'). */
   denoise: boolean;

@@ -1,7 +1,7 @@
 /**
  * Float64 host twin of runSampler (sampler.ts) for tests: the same grid, SDE discretisation,
  * Langevin step sizes, masks and Philox noise (kernels/reference/rng.ts), written directly from
- * the formulas of METHOD.md §2.7 rather than from the kernels.
+ * the formulas of docs/method.md §2.7 rather than from the kernels.
  */
 import { normalAt } from '../../kernels/reference/rng';
 import { createSDE, type SDEKind } from '../model/sde';

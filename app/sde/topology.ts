@@ -1,5 +1,5 @@
 /**
- * 3D -> 2D sampling with a MoleculeSDE (METHOD.md §3.7): from a geometry (atoms and positions), the
+ * 3D -> 2D sampling with a MoleculeSDE (docs/method.md §3.7): from a geometry (atoms and positions), the
  * dense one-hot atom types X [B, Nmax, C] and bond-order codes A [B, Nmax, Nmax] by the same
  * predictor-corrector (or ODE) scheme, then chem/decode.ts turns them into molecules.
  *
@@ -9,7 +9,7 @@
  *   (GDSS's symmetric prior; the reference debug script leaves the initial A unsymmetrised).
  * - Score: s = -out / std(t) for both X and A, as the reference's get_score_fn (§3.6). With the
  *   'paper' loss the network learns out ~ std z, so this score is ~ std x the true one (the pitfall
- *   METHOD.md §3.6 describes); with the 'gdss' loss it is the true score.
+ *   docs/method.md §3.6 describes); with the 'gdss' loss it is the true score.
  */
 import type { Engine } from '../../kernels/engine';
 import { makeBatch, type Batch, type BatchMolecule } from '../data/batch';

@@ -15,6 +15,7 @@ import { ProfilerPanel } from './inspect/ProfilerPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { TopologyPanel } from './components/TopologyPanel';
 import { TrainPanel } from './components/TrainPanel';
+import { FinetunePanel } from './finetune/FinetunePanel';
 import { useGlobalShortcuts } from './shortcuts';
 import { useEngine } from './state/engineStore';
 import { useUi, type PanelId } from './state/uiStore';
@@ -52,6 +53,7 @@ const TABS: { id: PanelId; label: string }[] = [
   { id: 'sample', label: '2D → 3D' },
   { id: 'topology', label: '3D → 2D' },
   { id: 'train', label: 'Train' },
+  { id: 'finetune', label: 'Fine-tune' },
 ];
 
 /** The three workbench panels as tabs; inactive panels stay mounted (hidden) to keep their state. */
@@ -98,6 +100,9 @@ function Workbench() {
       <div role="tabpanel" id="panel-train" aria-labelledby="tab-train" hidden={panel !== 'train'}>
         <TrainPanel />
         <ProfilerPanel />
+      </div>
+      <div role="tabpanel" id="panel-finetune" aria-labelledby="tab-finetune" hidden={panel !== 'finetune'}>
+        <FinetunePanel />
       </div>
     </div>
   );

@@ -4,6 +4,7 @@ import { connectSampling } from './state/sampleStore';
 import { connectTopology } from './state/topologyStore';
 import { connectTraining } from './state/trainStore';
 import { connectSymmetry } from './inspect/symmetryStore';
+import { connectFinetune } from './finetune/finetuneStore';
 import { connectProfiler } from './inspect/profilerStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
@@ -17,6 +18,7 @@ export function startEngine(): WorkerClient {
     connectTraining(client);
     connectTopology(client);
     connectSymmetry(client);
+    connectFinetune(client);
     connectProfiler(client);
     connectEngine(client);
   }

@@ -10,6 +10,7 @@ import { DEFAULT_SAMPLE_SETTINGS, useSample, type SampleSettings } from './state
 import { DEFAULT_TOPOLOGY_SETTINGS, useTopology, type TopologySettings } from './state/topologyStore';
 import { DEFAULT_TRAIN_SETTINGS, presetDefaults, useTrain, type TrainSettings } from './state/trainStore';
 import { useUi, type PanelId } from './state/uiStore';
+import { DEFAULT_FINETUNE_SETTINGS, useFinetune, type FinetuneSettings } from './finetune/finetuneStore';
 
 export const DEFAULT_MOLECULE = { smiles: 'C[C@H](N)C(=O)O', name: 'L-Alanine' };
 
@@ -20,7 +21,12 @@ const TRAIN_KEYS: Spec<TrainSettings> = {
   dataset: 'ds', preset: 'preset', encoderWidth: 'width', encoderDepth: 'depth', scoreWidth: 'swidth', batchSize: 'bs', lr: 'lr', seed: 'trainseed',
   totalSteps: 'total', logEvery: 'log', coeffContrastive: 'cc', coeffGen2Dto3D: 'c23', coeffGen3Dto2D: 'c32',
 };
-const PANELS: PanelId[] = ['sample', 'topology', 'train'];
+// Fine-tuning settings only: the CSV itself never goes into the link.
+const FINETUNE_KEYS: Spec<FinetuneSettings> = {
+  smilesColumn: 'ftsmiles', labelColumns: 'ftlabels', task: 'fttask', split: 'ftsplit', pretrained: 'ftinit', seeds: 'ftseeds', seed: 'ftseed',
+  epochs: 'ftepochs', batchSize: 'ftbs', lr: 'ftlr', dropout: 'ftdrop', patience: 'ftpat',
+};
+const PANELS: PanelId[] = ['sample', 'topology', 'train', 'finetune'];
 
 function write<T extends object>(p: URLSearchParams, keys: Spec<T>, value: T, defaults: T): void {
   for (const [field, key] of Object.entries(keys) as [keyof T, string][]) {
@@ -51,6 +57,7 @@ export function stateToHash(): string {
   const train = useTrain.getState().settings;
   // Preset-dependent defaults: compare with the chosen preset's own values.
   write(p, TRAIN_KEYS, train, { ...DEFAULT_TRAIN_SETTINGS, ...presetDefaults(train.preset) });
+  write(p, FINETUNE_KEYS, useFinetune.getState().settings, DEFAULT_FINETUNE_SETTINGS);
   return p.toString();
 }
 
@@ -67,6 +74,7 @@ export function applyHash(hash: string): boolean {
   const preset = trainPatch.preset === 'paper' ? 'paper' : DEFAULT_TRAIN_SETTINGS.preset;
   useTrain.setState({ settings: { ...DEFAULT_TRAIN_SETTINGS, preset } });
   useTrain.getState().set({ ...DEFAULT_TRAIN_SETTINGS, ...presetDefaults(preset), ...trainPatch, preset });
+  useFinetune.getState().set({ ...DEFAULT_FINETUNE_SETTINGS, ...read(p, FINETUNE_KEYS, DEFAULT_FINETUNE_SETTINGS) });
   const mol = p.get('mol');
   if (mol) {
     const current = useMolecule.getState();
@@ -97,6 +105,7 @@ export function syncUrlHash(): () => void {
     useSample.subscribe((s, prev) => s.settings !== prev.settings && schedule()),
     useTopology.subscribe((s, prev) => s.settings !== prev.settings && schedule()),
     useTrain.subscribe((s, prev) => s.settings !== prev.settings && schedule()),
+    useFinetune.subscribe((s, prev) => s.settings !== prev.settings && schedule()),
   ];
   const onHash = () => {
     if (location.hash.replace(/^#/, '') === lastWritten) return;

@@ -2,11 +2,15 @@
  * The typed client of the engine worker (app/worker/worker.ts). The UI never touches the GPU: it
  * sends Commands and listens to WorkerEvents, both defined in app/worker/protocol.ts.
  *
+ * `send` gives every command an id and returns it; the worker's replies carry it as `replyTo`, so
+ * each store recognises its own replies (and errors) by id, never by reading message text.
+ *
  * Failures of the worker itself (its script failed to load, an exception escaped it, a message
- * could not be deserialised) are turned into protocol 'error' events, so that every listener sees
- * them the same way and nothing is swallowed.
+ * could not be deserialised) are turned into protocol 'error' events (codes 'worker-failed' and
+ * 'malformed-message', replyTo null), so that every listener sees them the same way and nothing is
+ * swallowed.
  */
-import type { Command, WorkerEvent } from '../worker/protocol';
+import type { CommandBody, ErrorCode, WorkerEvent } from '../worker/protocol';
 
 export type EventType = WorkerEvent['type'];
 export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;
@@ -28,8 +32,9 @@ export class WorkerClient {
   private worker: WorkerLike;
   private handlers = new Map<EventType, Set<(event: WorkerEvent) => void>>();
   private anyHandlers = new Set<(event: WorkerEvent) => void>();
-  /** The last command sent, so an error can say what it answered. */
-  lastCommand: Command['type'] | null = null;
+  private nextId = 1;
+  /** Type of each command sent, by id, so a log line can say what an error answered. */
+  private sent = new Map<number, CommandBody['type']>();
 
   constructor(private readonly factory: () => WorkerLike = createEngineWorker) {
     this.worker = this.attach(factory());
@@ -40,26 +45,57 @@ export class WorkerClient {
     worker.onerror = (ev: ErrorEvent) => {
       ev.preventDefault();
       const where = ev.filename ? ` (${ev.filename}:${ev.lineno})` : '';
-      this.dispatch({ type: 'error', message: `The engine worker failed: ${ev.message || 'its script could not be loaded'}${where}`, recoverable: false });
+      this.dispatch(clientError('worker-failed', `The engine worker failed: ${ev.message || 'its script could not be loaded'}${where}`, false));
     };
     worker.onmessageerror = () => {
-      this.dispatch({ type: 'error', message: 'A message from the engine worker could not be read (messageerror).', recoverable: true });
+      this.dispatch(clientError('malformed-message', 'A message from the engine worker could not be read (messageerror).', true));
     };
     return worker;
   }
 
   private dispatch(event: WorkerEvent): void {
     if (!event || typeof event !== 'object' || typeof (event as { type?: unknown }).type !== 'string') {
-      event = { type: 'error', message: `The engine worker sent a malformed message: ${JSON.stringify(event)?.slice(0, 200)}`, recoverable: true };
+      event = clientError('malformed-message', `The engine worker sent a malformed message: ${JSON.stringify(event)?.slice(0, 200)}`, true);
     }
     for (const h of this.handlers.get(event.type) ?? []) h(event);
     for (const h of this.anyHandlers) h(event);
   }
 
-  /** Sends a command. ArrayBuffers in `transfer` are moved, not copied. */
-  send(command: Command, transfer: Transferable[] = []): void {
-    this.lastCommand = command.type;
-    this.worker.postMessage(command, transfer);
+  /** Sends a command and returns its id (its replies' `replyTo`). ArrayBuffers in `transfer` are moved, not copied. */
+  send(command: CommandBody, transfer: Transferable[] = []): number {
+    const id = this.nextId++;
+    this.sent.set(id, command.type);
+    if (this.sent.size > 512) this.sent.delete(this.sent.keys().next().value!);
+    this.worker.postMessage({ ...command, id }, transfer);
+    return id;
+  }
+
+  /** The type of the command with this id (null if unknown or forgotten), for log lines. */
+  commandOf(id: number | null): CommandBody['type'] | null {
+    return id === null ? null : (this.sent.get(id) ?? null);
+  }
+
+  /**
+   * Sends a command and resolves with its first reply of type `reply`; rejects with a
+   * WorkerReplyError when the worker answers it with an error (or the worker itself fails).
+   */
+  request<T extends EventType>(command: CommandBody, reply: T, transfer: Transferable[] = []): Promise<EventOf<T>> {
+    return new Promise((resolve, reject) => {
+      let id = -1;
+      const offs = [
+        this.on(reply, (e) => {
+          if (e.replyTo !== id) return;
+          offs.forEach((off) => off());
+          resolve(e);
+        }),
+        this.on('error', (e) => {
+          if (e.replyTo !== id && !(e.replyTo === null && (e.code === 'worker-failed' || e.code === 'malformed-message'))) return;
+          offs.forEach((off) => off());
+          reject(new WorkerReplyError(e.code, e.message));
+        }),
+      ];
+      id = this.send(command, transfer);
+    });
   }
 
   on<T extends EventType>(type: T, handler: Handler<T>): () => void {
@@ -84,6 +120,22 @@ export class WorkerClient {
   terminate(): void {
     this.worker.terminate();
   }
+}
+
+/** The worker's error answer to a request, with its code. */
+export class WorkerReplyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkerReplyError';
+  }
+}
+
+/** An error event made up on this side (the worker itself failed): it answers no command. */
+function clientError(code: ErrorCode, message: string, recoverable: boolean): WorkerEvent {
+  return { type: 'error', code, message, recoverable, replyTo: null, source: 'engine' };
 }
 
 let shared: WorkerClient | null = null;

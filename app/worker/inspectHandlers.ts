@@ -15,17 +15,16 @@ import { checkSymmetry } from '../inspect/symmetry';
 import { profileSamplingStep, profileTrainingStep } from '../inspect/profile';
 import { describeAdapter } from '../../kernels/device';
 import type { Dataset } from '../data/dataset';
-import type { InspectModel, TrainConfig, WorkerEvent } from './protocol';
+import type { ModelRegistry } from './models';
+import { WorkerError, type InspectModel, type OutgoingEvent, type TrainConfig } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
-  post: (event: WorkerEvent, transfer?: Transferable[]) => void;
+  post: (event: OutgoingEvent, transfer?: Transferable[]) => void;
   /** Runs GPU work under the session's lock (never interleaved with a training step). */
   exclusive: <T>(fn: () => Promise<T> | T) => Promise<T>;
-  /** The model being trained (or loaded from a checkpoint), if any. */
-  trainedModel: () => MoleculeSDE | null;
-  /** The shipped checkpoint's model (loaded once per engine by the sampling handlers). */
-  defaultModel: () => Promise<MoleculeSDE>;
+  /** The worker's model registry (./models.ts): the tab's model and the shipped one. */
+  models: Pick<ModelRegistry, 'tabModel' | 'shipped'>;
   /** A shipped data set by name (loaded once). */
   dataset: (name: string) => Promise<Dataset>;
 }
@@ -52,12 +51,12 @@ export class InspectHandlers {
   /** The model a request names; `label` says which, for the panel. */
   async model(which: InspectModel, what = 'symmetry check'): Promise<{ model: MoleculeSDE; label: string }> {
     if (which === 'trained') {
-      const m = this.deps.trainedModel();
-      if (!m) throw new Error(`${what}: there is no trained model yet (start training or load a checkpoint), or choose another model`);
+      const m = this.deps.models.tabModel();
+      if (!m) throw new WorkerError('no-model', `${what}: there is no trained model yet (start training or load a checkpoint), or choose another model`);
       return { model: m, label: `the model of this tab (${m.config.preset} preset)` };
     }
     if (which === 'default') {
-      const m = await this.deps.defaultModel();
+      const m = await this.deps.models.shipped('symmetry check');
       return { model: m, label: `the shipped checkpoint (${m.config.preset} preset)` };
     }
     const preset: PresetName = which === 'paper-init' ? 'paper' : 'generative';
@@ -70,20 +69,20 @@ export class InspectHandlers {
     return { model: entry.model, label: `a freshly initialised ${preset}-preset model (init seed ${INIT_SEED})` };
   }
 
-  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }): Promise<void> {
-    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new Error(`symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
+  async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
     const rd = await getRDKit();
     const mol = readMolecule(rd, cmd.molecule);
     const { model, label } = await this.model(cmd.model);
     const report = await this.deps.exclusive(() => checkSymmetry(this.deps.engine(), model, batchMoleculeOf(mol, undefined), cmd.seed));
-    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles });
+    this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles, replyTo });
   }
 
-  async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }): Promise<void> {
-    if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new Error(`profiler: count must be a positive integer, got ${cmd.count}`);
+  async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new WorkerError('bad-request', `profiler: count must be a positive integer, got ${cmd.count}`);
     const rd = await getRDKit();
     const mol = readMolecule(rd, cmd.molecule);
-    if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new Error(`profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
+    if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new WorkerError('bad-request', `profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
     const dataset = await this.deps.dataset(cmd.train.dataset);
     const { model, label } = await this.model(cmd.model, 'profiler');
     const engine = this.deps.engine();
@@ -95,6 +94,7 @@ export class InspectHandlers {
     this.deps.post({
       type: 'profileResult',
       result: { adapter: describeAdapter(engine.ctx.info), timestampQuery: engine.device.features.has('timestamp-query'), phases: [train, sample], at: new Date().toISOString() },
+      replyTo,
     });
   }
 }

@@ -1,9 +1,21 @@
 /**
  * The typed message protocol between the UI (main thread) and the engine worker. The UI never
  * touches the GPU: everything below crosses `postMessage`, with ArrayBuffers transferred.
+ *
+ * Routing is by id, never by message text: every command carries an `id` (WorkerClient.send
+ * assigns it); every event carries `replyTo`, the id of the command it answers (a training run's
+ * progress answers the command that started or resumed the run; null for events nobody asked for,
+ * such as a device loss), and `source`, the part of the worker that sent it. Errors carry a `code`
+ * from the closed ErrorCode set; informational messages are `notice` events, never errors.
  */
 import type { SymmetryReport } from '../inspect/symmetry';
+import type { RowError, TaskKind, TaskSummary } from '../finetune/table';
+import type { EpochRecord, SplitMetrics } from '../finetune/train';
+import type { Summary } from '../finetune/experiment';
 import type { ProfileResult } from '../inspect/profile';
+import type { LossTerms } from '../train/lossTerms';
+
+export type { LossTerms };
 
 export type PresetName = 'paper' | 'generative';
 export type SamplerKind = 'pc' | 'ode';
@@ -37,7 +49,42 @@ export interface SampleRequest {
   weights: 'default' | 'trained';
 }
 
-export type Command =
+/** A fine-tuning run of the Fine-tune panel: a pretrained arm and a scratch arm over the same seeds. */
+export interface FinetuneRequest {
+  /** The CSV text (it never leaves the tab). */
+  csv: string;
+  smilesColumn: string;
+  labelColumns: string[];
+  /** Forced task; detected from the labels when absent. */
+  task?: TaskKind;
+  split: 'scaffold' | 'random';
+  /** The pretrained arm's encoder: a shipped checkpoint or the model trained in this tab. */
+  pretrained: 'default' | 'paper' | 'trained';
+  seeds: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  dropout: number;
+  patience: number;
+}
+
+export interface FinetuneArmReport {
+  arm: 'pretrained' | 'scratch';
+  label: string;
+  test: Summary;
+  valid: Summary;
+  testMae?: Summary;
+  testR2?: Summary;
+  runs: { seed: number; bestEpoch: number; epochsRun: number; valid: SplitMetrics; test: SplitMetrics; seconds: number }[];
+  /** Mean over seeds of the best-epoch test predictions, [test rows, tasks] (probabilities or label units). */
+  testPredictions: Float64Array;
+  perSeedPredictions: Float64Array[];
+  /** Safetensors of the best-validation seed's fine-tuned model. */
+  weights: ArrayBuffer;
+}
+
+export type CommandBody =
   | { type: 'init' }
   | { type: 'loadDataset'; name: string }
   | { type: 'startTraining'; config: TrainConfig; resumeFrom?: ArrayBuffer }
@@ -56,8 +103,16 @@ export type Command =
   | { type: 'loadCheckpoint'; bytes: ArrayBuffer; totalSteps?: number }
   | { type: 'sample'; request: SampleRequest }
   | { type: 'generateTopology'; molblock: string; steps: number; seed: number; frameStride: number }
+  /** The data sets' conformer of a drawn molecule (heavy-atom molblock), as the RMSD reference: answered by 'reference'. */
+  | { type: 'findReference'; molblock: string }
   /** Symmetry check of the 2D->3D network on a molecule (SMILES or molblock); app/inspect/. */
   | { type: 'symmetryCheck'; molecule: string; seed: number; model: InspectModel }
+  /** Fine-tuning (app/worker/finetuneHandlers.ts); pause / resume / cancel act between epochs. */
+  | { type: 'finetuneStart'; request: FinetuneRequest }
+  | { type: 'finetunePause' }
+  | { type: 'finetuneResume' }
+  | { type: 'finetuneCancel' }
+  | { type: 'finetunePredict'; smiles: string[] }
   /**
    * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
    * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
@@ -70,10 +125,8 @@ export type Command =
  */
 export type InspectModel = 'default' | 'trained' | 'paper-init' | 'generative-init';
 
-export type { LossTerms } from '../train/lossTerms';
-import type { LossTerms } from '../train/lossTerms';
 
-export type WorkerEvent =
+export type EventBody =
   | { type: 'ready'; adapter: string; fallback: boolean }
   | { type: 'datasetLoaded'; name: string; molecules: number }
   /**
@@ -85,11 +138,127 @@ export type WorkerEvent =
   | { type: 'stepSkipped'; step: number; reason: string; lr: number }
   | { type: 'paused'; step: number }
   | { type: 'sampleFrames'; atoms: number; count: number; step: number; totalSteps: number; positions: Float32Array }
-  | { type: 'sampleDone'; positions: Float32Array; count: number; atoms: number; molblock: string }
+  /** `sdf`: the conformers as the worker wrote them (bond orders kept; conformer, steps, seed, sampler as data items). */
+  | { type: 'sampleDone'; positions: Float32Array; count: number; atoms: number; sdf: string }
   | { type: 'topologyFrames'; step: number; totalSteps: number; adjacency: Float32Array; atoms: number }
   | { type: 'topologyDone'; smiles: string | null; reason: string | null; adjacency: Float32Array; atomTypes: Uint8Array }
   | { type: 'checkpoint'; bytes: ArrayBuffer; step: number }
   | { type: 'done'; step: number }
+  /** `positions` [atoms x 3] Å in the molblock's atom order, null when no shipped data set holds the molecule. */
+  | { type: 'reference'; positions: Float32Array | null; origin: string | null }
   | { type: 'symmetryResult'; report: SymmetryReport; model: string; preset: string; smiles: string }
+  | { type: 'finetuneData'; summary: { rows: number; kept: number; dropped: number; tasks: TaskSummary[] }; errors: RowError[]; errorCount: number; task: TaskKind; detectedTask: TaskKind; split: { train: number; valid: number; test: number }; pretrainedLabel: string }
+  | { type: 'finetuneEpoch'; arm: 'pretrained' | 'scratch'; seedIndex: number; seed: number; record: EpochRecord }
+  | { type: 'finetuneStatus'; status: 'running' | 'paused' | 'cancelled' }
+  | { type: 'finetuneDone'; task: TaskKind; metric: 'roc_auc' | 'rmse'; labelColumns: string[]; testSmiles: string[]; testLines: number[]; testLabels: Float64Array; arms: FinetuneArmReport[] }
+  | { type: 'finetunePredictions'; labelColumns: string[]; task: TaskKind; rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] }
   | { type: 'profileResult'; result: ProfileResult }
-  | { type: 'error'; message: string; recoverable: boolean };
+  | { type: 'error'; code: ErrorCode; message: string; recoverable: boolean }
+  | { type: 'notice'; code: NoticeCode; level: 'info' | 'warning'; message: string };
+
+/** A command as sent: its body and the id its replies carry. */
+export type Command = CommandBody & { id: number };
+
+/** Distributes Omit over a union (TypeScript's Omit would merge the members). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The part of the worker an event comes from. */
+export type EventSource = 'engine' | 'training' | 'sampling' | 'topology' | 'inspect' | 'finetune';
+
+/** An event as posted: its body, the id of the command it answers, and its source. */
+export type WorkerEvent = EventBody & { replyTo: number | null; source: EventSource };
+
+/** What a handler posts: the worker adds `source` (from the event type, or the command answered). */
+export type OutgoingEvent = OmitEach<WorkerEvent, 'source'>;
+
+/**
+ * Why a command failed. Closed: the UI switches on it and never reads the message to decide.
+ * - webgpu-unavailable: no WebGPU here (final); gpu-failed: the GPU self-check or device creation failed
+ * - not-ready: a GPU command before 'init' finished (or during device recovery)
+ * - bad-request: the command's arguments were rejected (out of range, unknown name, unreadable molecule)
+ * - bad-checkpoint: checkpoint bytes that cannot be read or do not fit the model
+ * - no-model: 'trained' weights asked for with no run and no loaded checkpoint
+ * - no-run: a training command that needs a run (resume, step, save) without one
+ * - dataset: a data set that cannot be fetched or parsed
+ * - diverged: training stopped on repeated non-finite steps
+ * - failed: anything else the worker threw (the message says what)
+ * - worker-failed, malformed-message: made up by the UI's client when the worker itself fails
+ */
+export type ErrorCode =
+  | 'webgpu-unavailable'
+  | 'gpu-failed'
+  | 'not-ready'
+  | 'bad-request'
+  | 'bad-checkpoint'
+  | 'no-model'
+  | 'no-run'
+  | 'dataset'
+  | 'diverged'
+  | 'failed'
+  | 'worker-failed'
+  | 'malformed-message';
+
+/**
+ * What a notice tells: device-lost (the worker is recreating the device; running GPU work is
+ * gone; a fresh 'ready' follows), training-restored (the run was reloaded from the
+ * in-memory recovery checkpoint and is paused).
+ */
+export type NoticeCode = 'device-lost' | 'training-restored';
+
+/** The source of each command's replies (errors and notices included). */
+export const COMMAND_SOURCE: Record<CommandBody['type'], EventSource> = {
+  init: 'engine',
+  loadDataset: 'training',
+  startTraining: 'training',
+  pause: 'training',
+  resume: 'training',
+  step: 'training',
+  stop: 'training',
+  saveCheckpoint: 'training',
+  testLoseDevice: 'engine',
+  loadCheckpoint: 'training',
+  sample: 'sampling',
+  findReference: 'sampling',
+  generateTopology: 'topology',
+  symmetryCheck: 'inspect',
+  profile: 'inspect',
+  finetuneStart: 'finetune',
+  finetunePause: 'finetune',
+  finetuneResume: 'finetune',
+  finetuneCancel: 'finetune',
+  finetunePredict: 'finetune',
+};
+
+/** The source of every event type that only one part of the worker sends. */
+export const EVENT_SOURCE: Record<Exclude<EventBody['type'], 'error' | 'notice'>, EventSource> = {
+  ready: 'engine',
+  datasetLoaded: 'training',
+  progress: 'training',
+  stepSkipped: 'training',
+  paused: 'training',
+  checkpoint: 'training',
+  done: 'training',
+  sampleFrames: 'sampling',
+  sampleDone: 'sampling',
+  reference: 'sampling',
+  topologyFrames: 'topology',
+  topologyDone: 'topology',
+  symmetryResult: 'inspect',
+  profileResult: 'inspect',
+  finetuneData: 'finetune',
+  finetuneEpoch: 'finetune',
+  finetuneStatus: 'finetune',
+  finetuneDone: 'finetune',
+  finetunePredictions: 'finetune',
+};
+
+/** An error a handler throws on purpose, with its code (anything else thrown becomes 'failed'). */
+export class WorkerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}

@@ -3,7 +3,7 @@ import { testEngine } from '../../kernels/testing';
 import { writeDataset } from '../data/write';
 import { tinyMolecules } from '../model/testMolecules';
 import { decodeCheckpoint } from '../model/checkpoint';
-import type { TrainConfig, WorkerEvent } from './protocol';
+import type { TrainConfig, OutgoingEvent } from './protocol';
 import { TrainingSession } from './session';
 
 const TINY = {
@@ -26,9 +26,9 @@ function datasetBytes(): ArrayBuffer {
 /** A session wired to a real engine, recording every event and waiting for the next of a type. */
 async function harness() {
   const engine = await testEngine();
-  const events: WorkerEvent[] = [];
+  const events: OutgoingEvent[] = [];
   const transfers: Transferable[][] = [];
-  const waiters: { type: WorkerEvent['type']; resolve: (e: WorkerEvent) => void }[] = [];
+  const waiters: { type: OutgoingEvent['type']; resolve: (e: OutgoingEvent) => void }[] = [];
   const session = new TrainingSession({
     engine: () => engine,
     post: (event, transfer = []) => {
@@ -42,8 +42,8 @@ async function harness() {
       return datasetBytes();
     },
   });
-  const next = <T extends WorkerEvent['type']>(type: T) =>
-    new Promise<Extract<WorkerEvent, { type: T }>>((resolve) => waiters.push({ type, resolve: resolve as (e: WorkerEvent) => void }));
+  const next = <T extends OutgoingEvent['type']>(type: T) =>
+    new Promise<Extract<OutgoingEvent, { type: T }>>((resolve) => waiters.push({ type, resolve: resolve as (e: OutgoingEvent) => void }));
   return { engine, session, events, transfers, next };
 }
 
@@ -54,14 +54,16 @@ const config = (extra: Partial<TrainConfig> = {}): TrainConfig => ({
 describe('TrainingSession (the worker training commands)', () => {
   it('loads a data set, trains to the end with progress per window, saves and reloads a checkpoint', async () => {
     const { session, events, transfers, next } = await harness();
-    await session.loadDataset('tiny');
-    expect(events[0]).toEqual({ type: 'datasetLoaded', name: 'tiny', molecules: 5 });
+    await session.loadDataset('tiny', 1);
+    expect(events[0]).toEqual({ type: 'datasetLoaded', name: 'tiny', molecules: 5, replyTo: 1 });
 
+    // The run's progress and 'done' answer the command that started it.
     const done = next('done');
-    await session.startTraining(config());
-    expect((await done).step).toBe(4);
+    await session.startTraining(config(), undefined, 2);
+    const finished = await done;
+    expect([finished.step, finished.replyTo]).toEqual([4, 2]);
     const progress = events.filter((e) => e.type === 'progress');
-    expect(progress.map((p) => p.step)).toEqual([2, 4]);
+    expect(progress.map((p) => [p.step, p.replyTo])).toEqual([[2, 2], [4, 2]]);
     for (const p of progress) {
       expect(p.totalSteps).toBe(4);
       expect(p.parameterCount).toBeGreaterThan(1000);
@@ -71,19 +73,21 @@ describe('TrainingSession (the worker training commands)', () => {
     }
 
     const saved = next('checkpoint');
-    await session.saveCheckpoint();
+    await session.saveCheckpoint(3);
     const ckpt = await saved;
-    expect(ckpt.step).toBe(4);
+    expect([ckpt.step, ckpt.replyTo]).toEqual([4, 3]);
     expect(transfers[events.indexOf(ckpt)]).toEqual([ckpt.bytes]);
     expect(decodeCheckpoint(ckpt.bytes).trainer!.dataset).toEqual({ name: 'tiny', molecules: 5 });
 
     const paused = next('paused');
-    await session.loadCheckpoint(ckpt.bytes.slice(0), 6);
-    expect((await paused).step).toBe(4);
+    await session.loadCheckpoint(ckpt.bytes.slice(0), 6, 4);
+    const p = await paused;
+    expect([p.step, p.replyTo]).toEqual([4, 4]);
     // Continue the loaded run to its new total.
     const done2 = next('done');
-    session.resume();
-    expect((await done2).step).toBe(6);
+    session.resume(5);
+    const d2 = await done2;
+    expect([d2.step, d2.replyTo]).toEqual([6, 5]);
   });
 
   it('pauses after the current step, single-steps with losses read back at once, resumes and stops', async () => {
@@ -108,12 +112,12 @@ describe('TrainingSession (the worker training commands)', () => {
     expect(session.runState).toBe('stopped');
   });
 
-  it('rejects commands that need a run, and bad data set names', async () => {
+  it('rejects commands that need a run, and bad data set names, each with its error code', async () => {
     const { session } = await harness();
-    expect(() => session.resume()).toThrow(/no training run/);
-    await expect(session.saveCheckpoint()).rejects.toThrow(/no training run/);
-    await expect(session.loadDataset('../etc/passwd')).rejects.toThrow(/not a data set name/);
-    await expect(session.loadDataset('missing')).rejects.toThrow(/no data set missing/);
+    expect(() => session.resume()).toThrow(expect.objectContaining({ code: 'no-run', message: expect.stringMatching(/no training run/) }));
+    await expect(session.saveCheckpoint()).rejects.toMatchObject({ code: 'no-run', message: expect.stringMatching(/no training run/) });
+    await expect(session.loadDataset('../etc/passwd')).rejects.toMatchObject({ code: 'bad-request', message: expect.stringMatching(/not a data set name/) });
+    await expect(session.loadDataset('missing')).rejects.toMatchObject({ code: 'dataset', message: expect.stringMatching(/no data set missing/) });
   });
 });
 

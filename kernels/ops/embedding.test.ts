@@ -5,7 +5,7 @@ import { embeddingSumBackward, embeddingSumForward } from '../reference/embeddin
 import { mulberry32, randnArray } from '../random';
 import { expectBitIdenticalRuns, expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
-// The 9 OGB atom feature vocabularies (METHOD.md 4.1): 174 packed rows.
+// The 9 OGB atom feature vocabularies (docs/method.md §4.1): 174 packed rows.
 const ATOM_VOCAB = [119, 5, 12, 12, 10, 6, 6, 2, 2];
 // Sizes are not multiples of the workgroup size (256): N * F = 583, V * F = 1914, N * T = 477.
 const N = 53;

@@ -1,4 +1,4 @@
-// GCN normalisation of dense adjacency stacks a [B, N, N] (METHOD.md §8.2):
+// GCN normalisation of dense adjacency stacks a [B, N, N] (docs/method.md §8.2):
 //   A' = A with the diagonal set to 1, deg_i = Σ_j A'_ij, s_i = max(1, deg_i)^(-1/2),
 //   Â_ij = s_i A'_ij s_j.
 // Forward: gcn_degree (one invocation per node) then gcn_apply (one per entry); it saves deg [B, N].

@@ -1,4 +1,4 @@
-"""OGB atom/bond features (METHOD.md §4.1) and the final per-molecule record.
+"""OGB atom/bond features (docs/method.md §4.1) and the final per-molecule record.
 
 The stored SMILES is RDKit's canonical isomeric SMILES of the heavy-atom molecule whose stereo
 was assigned from its own 3D geometry, and the stored atoms are renumbered into that SMILES's atom

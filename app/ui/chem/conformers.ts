@@ -1,11 +1,12 @@
 /**
  * Judging and exporting sampled conformers on the main thread with app/chem: per conformer the
  * bond-length and bond-angle errors against the 2D graph, steric clashes, whether the input's
- * CIP labels survive, and the RMSD to a reference geometry when one exists; SDF / XYZ export.
+ * CIP labels survive, and the RMSD to a reference geometry when one exists; XYZ export (the SDF
+ * comes from the worker, which writes it).
  * Loaded lazily with rdkit-js.
  */
 import { automorphisms, symmetricRmsd } from '../../chem/align';
-import { readMolblock, writeSdf } from '../../chem/io';
+import { readMolblock } from '../../chem/io';
 import { bondAngleDeviation, bondLengthDeviation, chiralityCheck, clashes } from '../../chem/metrics';
 import type { ChemMolecule } from '../../chem/molecule';
 import { writeXyz } from '../../chem/xyz';
@@ -81,13 +82,6 @@ export async function judgeConformers(molblock: string, positions: Float32Array,
     });
   }
   return out;
-}
-
-/** All conformers as one SDF (bond orders kept), with the metrics as data items. */
-export async function conformersToSdf(molblock: string, positions: Float32Array, count: number, props: (i: number) => Record<string, string>): Promise<string> {
-  const mol = await moleculeOf(molblock);
-  const n = mol.atoms.length;
-  return writeSdf(Array.from({ length: count }, (_, i) => ({ molecule: { ...mol, name: `${mol.smiles} conformer ${i + 1}` }, positions: slice(positions, n, i), props: props(i) })));
 }
 
 /** All conformers as a multi-frame XYZ file (heavy atoms). */

@@ -146,6 +146,7 @@ function SampleResults() {
   const selected = useSample((s) => s.selected);
   const select = useSample((s) => s.select);
   const final = useSample((s) => s.final);
+  const resultSdf = useSample((s) => s.resultSdf);
   const fileGeometry = useMolecule((s) => s.fileGeometry);
   const currentSmiles = useMolecule((s) => s.info?.smiles ?? null);
   const [metrics, setMetrics] = useState<ConformerMetrics[] | null>(null);
@@ -165,7 +166,11 @@ function SampleResults() {
       const mod = await conformers();
       let ref: ReferenceGeometry | null = null;
       if (fileGeometry && currentSmiles === molecule.smiles) ref = fileGeometry;
-      else ref = await (await import('../chem/reference')).datasetReference(molecule.molblock);
+      else {
+        // The worker holds the data sets: it looks the molecule up and returns the conformer in our atom order.
+        const r = await engineClient().request({ type: 'findReference', molblock: molecule.molblock }, 'reference');
+        ref = r.positions && r.origin ? { positions: r.positions, source: r.origin } : null;
+      }
       const m = await mod.judgeConformers(molecule.molblock, final, count, ref);
       if (live) {
         setReference(ref);
@@ -182,7 +187,8 @@ function SampleResults() {
   const base = (molecule.name ?? molecule.smiles).replace(/[^\w.-]+/g, '_').slice(0, 40) || 'molecule';
   const props = (i: number): Record<string, string> => {
     const m = metrics?.[i];
-    const p: Record<string, string> = { smiles: molecule.smiles, conformer: String(i + 1), generator: 'MoleculeSDE 2D->3D (browser lab)' };
+    // The worker's SDF already names the conformer, steps, seed and sampler.
+    const p: Record<string, string> = { smiles: molecule.smiles, generator: 'MoleculeSDE 2D->3D (browser lab)' };
     if (m) {
       p.bond_length_mae_A = m.bondErrorMean.toFixed(4);
       p.clashes = String(m.clashes);
@@ -193,7 +199,11 @@ function SampleResults() {
   const save = async (kind: 'sdf' | 'xyz' | 'trajectory') => {
     try {
       const mod = await conformers();
-      if (kind === 'sdf') download(`${base}_conformers.sdf`, await mod.conformersToSdf(molecule.molblock, final!, count, props), 'chemical/x-mdl-sdfile');
+      if (kind === 'sdf') {
+        // The SDF the worker wrote for this run, with the metrics added as data items.
+        if (!resultSdf) throw new Error('the worker returned no SDF for this run');
+        download(`${base}_conformers.sdf`, (await import('../../chem/io')).addSdfProps(resultSdf, props), 'chemical/x-mdl-sdfile');
+      }
       else if (kind === 'xyz') download(`${base}_conformers.xyz`, await mod.conformersToXyz(molecule.molblock, final!, count, (i) => `${molecule.smiles} conformer ${i + 1}`), 'chemical/x-xyz');
       else download(`${base}_conformer${selected + 1}_trajectory.xyz`, await mod.trajectoryToXyz(molecule.molblock, frames, selected), 'chemical/x-xyz');
     } catch (e) {

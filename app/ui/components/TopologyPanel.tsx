@@ -9,6 +9,7 @@ import { engineClient } from '../workerClient';
 import { useEngine } from '../state/engineStore';
 import { useSample } from '../state/sampleStore';
 import { useTopology } from '../state/topologyStore';
+import { useMolecule } from '../state/moleculeStore';
 import { AdjacencyHeatmap } from './AdjacencyHeatmap';
 import { BondDiff, type BondPair } from './BondDiff';
 import { Depiction } from './Depiction';
@@ -43,6 +44,8 @@ export function TopologyPanel() {
   const sampled = sampleStatus === 'done' && sampledFinal && sampledMolecule ? { molecule: sampledMolecule, final: sampledFinal, selected: sampledSelected } : null;
   const [notes, setNotes] = useState<string[]>([]);
   const [loading, setLoading] = useState(false);
+  const drawn = useMolecule((s) => s.info);
+  const drawnName = useMolecule((s) => s.name);
   const running = status === 'running';
 
   const openFile = async (file: File) => {
@@ -73,6 +76,22 @@ export function TopologyPanel() {
     }
   };
 
+  /** The editor's molecule with a geometry from the data sets or the shipped example geometries. */
+  const takeReference = async () => {
+    if (!drawn) return;
+    setLoading(true);
+    try {
+      const { referenceTopologyInput } = await import('../chem/referenceGeometry');
+      useTopology.getState().setInput(await referenceTopologyInput(drawn.molblock, drawnName ?? drawn.smiles));
+      setNotes([]);
+    } catch (e) {
+      useTopology.getState().setInput(null, e instanceof Error ? e.message : String(e));
+      setNotes([]);
+    } finally {
+      setLoading(false);
+    }
+  };
+
   const why = !engineReady ? 'the GPU engine is not ready' : !input ? 'load a 3D structure first' : running ? 'running' : null;
 
   return (
@@ -85,6 +104,14 @@ export function TopologyPanel() {
         </FileButton>
         <button type="button" onClick={() => void takeSampledConformer()} disabled={running || !sampled} title={sampled ? '' : 'Sample conformers in the 2D → 3D panel first'}>
           {sampled ? `Use sampled conformer ${sampled.selected + 1}` : 'Use a sampled conformer'}
+        </button>
+        <button
+          type="button"
+          onClick={() => void takeReference()}
+          disabled={running || loading || !drawn}
+          title={drawn ? `A 3D geometry of ${drawnName ?? drawn.smiles} from the data sets, or the shipped example geometries (RDKit ETKDG + MMFF94)` : 'Draw or type a valid molecule first'}
+        >
+          Use reference geometry
         </button>
       </div>
       {inputError && (

@@ -46,7 +46,7 @@ function TrainSettingsForm() {
           label="Preset"
           value={s.preset}
           options={[
-            { value: 'generative', label: 'generative (noise-level embedding, wide VE; a deviation)' },
+            { value: 'generative', label: 'generative (sampling recipe: noise-level embedding, wide VE, log-normal noise levels, Gaussian skip; a deviation)' },
             { value: 'paper', label: 'paper (faithful objective)' },
           ]}
           onChange={(preset) => set({ preset })}
@@ -188,16 +188,10 @@ function TrainNotices() {
   );
 }
 
-/** Asks the worker for a checkpoint and resolves with the bytes of its next 'checkpoint' event. */
-function requestCheckpoint(): Promise<{ bytes: ArrayBuffer; step: number }> {
-  const client = engineClient();
-  return new Promise((resolve, reject) => {
-    const offs: (() => void)[] = [];
-    const done = () => offs.forEach((off) => off());
-    offs.push(client.on('checkpoint', (e) => (done(), resolve({ bytes: e.bytes, step: e.step }))));
-    offs.push(client.on('error', (e) => (done(), reject(new Error(e.message)))));
-    client.send({ type: 'saveCheckpoint' });
-  });
+/** Asks the worker for a checkpoint; resolves with the 'checkpoint' that answers it, rejects on its error. */
+async function requestCheckpoint(): Promise<{ bytes: ArrayBuffer; step: number }> {
+  const e = await engineClient().request({ type: 'saveCheckpoint' }, 'checkpoint');
+  return { bytes: e.bytes, step: e.step };
 }
 
 function Checkpoints() {

@@ -32,20 +32,25 @@ export const useProfiler = create<ProfilerState>((set, get) => ({
   setCount: (count) => set({ count: Math.max(1, Math.min(32, Math.round(Number.isFinite(count) ? count : 1))) }),
   run: (client, train, molecule) => {
     set({ status: 'running', error: null });
-    client.send({ type: 'profile', train, molecule, model: get().model, count: get().count });
+    requestId = client.send({ type: 'profile', train, molecule, model: get().model, count: get().count });
   },
 }));
+
+/** Id of the running 'profile' command: only its replies are this run's. */
+let requestId: number | null = null;
 
 export function connectProfiler(client: WorkerClient): () => void {
   const offs = [
     client.on('profileResult', (e) => {
-      if (useProfiler.getState().status !== 'running') return;
+      if (useProfiler.getState().status !== 'running' || e.replyTo !== requestId) return;
       useProfiler.setState({ status: 'done', result: e.result });
+    }),
+    client.on('notice', (e) => {
+      if (useProfiler.getState().status === 'running' && e.code === 'device-lost') useProfiler.setState({ status: 'failed', error: 'The GPU device was lost while profiling; run it again.' });
     }),
     client.on('error', (e) => {
       if (useProfiler.getState().status !== 'running') return;
-      if (/device was lost/i.test(e.message)) return useProfiler.setState({ status: 'failed', error: 'The GPU device was lost while profiling; run it again.' });
-      if (client.lastCommand === 'profile' || /profil/i.test(e.message)) useProfiler.setState({ status: 'failed', error: e.message });
+      if (e.replyTo === requestId || (e.replyTo === null && !e.recoverable)) useProfiler.setState({ status: 'failed', error: e.message });
     }),
   ];
   return () => offs.forEach((off) => off());

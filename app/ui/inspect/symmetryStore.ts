@@ -25,6 +25,9 @@ interface SymmetryState {
   run(client: WorkerClient, molecule: string, seed?: number): void;
 }
 
+/** Id of the running 'symmetryCheck' command: only its replies are this check's. */
+let requestId: number | null = null;
+
 export const useSymmetry = create<SymmetryState>((set, get) => ({
   model: 'default',
   seed: 1,
@@ -35,7 +38,7 @@ export const useSymmetry = create<SymmetryState>((set, get) => ({
   setSeed: (seed) => set({ seed: Math.max(0, Math.min(0xffffffff, Math.round(Number.isFinite(seed) ? seed : 0))) }),
   run: (client, molecule, seed = get().seed) => {
     set({ status: 'running', error: null, seed });
-    client.send({ type: 'symmetryCheck', molecule, seed, model: get().model });
+    requestId = client.send({ type: 'symmetryCheck', molecule, seed, model: get().model });
   },
 }));
 
@@ -43,13 +46,15 @@ export const useSymmetry = create<SymmetryState>((set, get) => ({
 export function connectSymmetry(client: WorkerClient): () => void {
   const offs = [
     client.on('symmetryResult', (e) => {
-      if (useSymmetry.getState().status !== 'running') return;
+      if (useSymmetry.getState().status !== 'running' || e.replyTo !== requestId) return;
       useSymmetry.setState({ status: 'done', result: { report: e.report, model: e.model, preset: e.preset, smiles: e.smiles } });
+    }),
+    client.on('notice', (e) => {
+      if (useSymmetry.getState().status === 'running' && e.code === 'device-lost') useSymmetry.setState({ status: 'failed', error: 'The GPU device was lost during the check; run it again.' });
     }),
     client.on('error', (e) => {
       if (useSymmetry.getState().status !== 'running') return;
-      if (/device was lost/i.test(e.message)) return useSymmetry.setState({ status: 'failed', error: 'The GPU device was lost during the check; run it again.' });
-      if (client.lastCommand === 'symmetryCheck' || /symmetry check/i.test(e.message)) useSymmetry.setState({ status: 'failed', error: e.message });
+      if (e.replyTo === requestId || (e.replyTo === null && !e.recoverable)) useSymmetry.setState({ status: 'failed', error: e.message });
     }),
   ];
   return () => offs.forEach((off) => off());

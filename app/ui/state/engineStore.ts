@@ -45,8 +45,6 @@ export const useEngine = create<EngineState>((set) => ({
   clearMessages: () => set({ messages: [] }),
 }));
 
-const DEVICE_LOST = /device was lost/i;
-
 /** Wires the worker's lifecycle events into the store and sends 'init'. */
 export function connectEngine(client: WorkerClient): () => void {
   const store = useEngine;
@@ -59,27 +57,28 @@ export function connectEngine(client: WorkerClient): () => void {
     });
     return () => undefined;
   }
+  let initId: number | null = null;
   const offs = [
     client.on('ready', (e) => {
       const wasRecovering = store.getState().status === 'recovering';
       store.setState((s) => ({ status: 'ready', adapter: e.adapter, fallback: e.fallback, recoveries: wasRecovering ? s.recoveries + 1 : s.recoveries }));
       if (wasRecovering) store.getState().push(`The GPU device was recreated on ${e.adapter}.`, 'info');
     }),
+    client.on('notice', (e) => {
+      if (e.code === 'device-lost') store.setState({ status: 'recovering' });
+      store.getState().push(e.message, e.level, client.commandOf(e.replyTo));
+    }),
     client.on('error', (e) => {
       const s = store.getState();
-      if (DEVICE_LOST.test(e.message)) {
-        store.setState({ status: 'recovering' });
-        s.push(e.message, 'warning', client.lastCommand);
-        return;
+      if (e.code === 'webgpu-unavailable') {
+        store.setState({ status: 'unavailable', unavailableReason: e.message });
+      } else if (!e.recoverable || (e.replyTo !== null && e.replyTo === initId)) {
+        // The worker itself failed, or 'init' did (no device, failed self-check).
+        store.setState(s.status === 'starting' ? { status: 'failed', unavailableReason: e.message } : { status: 'failed' });
       }
-      if (!e.recoverable && (s.status === 'starting' || /WebGPU is not available/i.test(e.message))) {
-        store.setState({ status: /WebGPU is not available/i.test(e.message) ? 'unavailable' : 'failed', unavailableReason: e.message });
-      } else if (!e.recoverable) {
-        store.setState({ status: 'failed' });
-      }
-      s.push(e.message, e.recoverable ? 'error' : 'error', client.lastCommand);
+      s.push(e.message, 'error', client.commandOf(e.replyTo));
     }),
   ];
-  client.send({ type: 'init' });
+  initId = client.send({ type: 'init' });
   return () => offs.forEach((off) => off());
 }

@@ -66,7 +66,10 @@ interface SampleState {
   totalSteps: number;
   frames: Frame[];
   final: Float32Array | null;
-  resultMolblock: string | null;
+  /** The SDF the worker wrote for the conformers (the download adds the metrics to it). */
+  resultSdf: string | null;
+  /** Id of the running 'sample' command: only its replies are this run's. */
+  requestId: number | null;
   count: number;
   atoms: number;
   startedAt: number;
@@ -104,7 +107,8 @@ export const useSample = create<SampleState>((set, get) => ({
   totalSteps: 0,
   frames: [],
   final: null,
-  resultMolblock: null,
+  resultSdf: null,
+  requestId: null,
   count: 0,
   atoms: 0,
   startedAt: 0,
@@ -126,15 +130,13 @@ export const useSample = create<SampleState>((set, get) => ({
       weights: s.weights,
     };
     set({
-      status: 'running', error: null, molecule, step: 0, totalSteps: s.steps, frames: [], final: null, resultMolblock: null,
-      count: s.count, atoms: molecule.elements.length, startedAt: performance.now(), finishedAt: 0, selected: 0,
+      status: 'running', error: null, molecule, step: 0, totalSteps: s.steps, frames: [], final: null, resultSdf: null,
+      count: s.count, atoms: molecule.elements.length, startedAt: performance.now(), finishedAt: 0, selected: 0, requestId: null,
     });
-    client.send({ type: 'sample', request });
+    set({ requestId: client.send({ type: 'sample', request }) });
   },
   fail: (message) => set({ status: 'failed', error: message, finishedAt: performance.now() }),
 }));
-
-const SAMPLING_ERROR = /sampl|molecule|SMILES|molblock|weights/i;
 
 /** Routes the worker's sampling events into the store. */
 export function connectSampling(client: WorkerClient): () => void {
@@ -148,24 +150,28 @@ export function connectSampling(client: WorkerClient): () => void {
   const offs = [
     client.on('sampleFrames', (e) => {
       const s = st.getState();
-      if (s.status !== 'running') return;
+      if (s.status !== 'running' || e.replyTo !== s.requestId) return;
       const problem = check('sampleFrames', e.count, e.atoms, e.positions);
       if (problem) return s.fail(problem);
       st.setState({ frames: [...s.frames, { step: e.step, positions: e.positions }], step: e.step, totalSteps: e.totalSteps, count: e.count });
     }),
     client.on('sampleDone', (e) => {
       const s = st.getState();
-      if (s.status !== 'running') return;
+      if (s.status !== 'running' || e.replyTo !== s.requestId) return;
       const problem = check('sampleDone', e.count, e.atoms, e.positions);
       if (problem) return s.fail(problem);
       const frames = s.frames.length && s.frames[s.frames.length - 1].step === s.totalSteps ? s.frames : [...s.frames, { step: s.totalSteps, positions: e.positions }];
-      st.setState({ status: 'done', final: e.positions, resultMolblock: e.molblock, count: e.count, frames, step: s.totalSteps, finishedAt: performance.now() });
+      st.setState({ status: 'done', final: e.positions, resultSdf: e.sdf, count: e.count, frames, step: s.totalSteps, finishedAt: performance.now() });
+    }),
+    client.on('notice', (e) => {
+      const s = st.getState();
+      if (s.status === 'running' && e.code === 'device-lost') s.fail('The GPU device was lost during sampling; press Sample to run it again.');
     }),
     client.on('error', (e) => {
       const s = st.getState();
       if (s.status !== 'running') return;
-      if (/device was lost/i.test(e.message)) return s.fail('The GPU device was lost during sampling; press Sample to run it again.');
-      if (client.lastCommand === 'sample' || SAMPLING_ERROR.test(e.message)) s.fail(e.message);
+      // Ours, or the worker itself failed (no reply will come).
+      if (e.replyTo === s.requestId || (e.replyTo === null && !e.recoverable)) s.fail(e.message);
     }),
   ];
   return () => offs.forEach((off) => off());

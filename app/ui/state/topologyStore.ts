@@ -52,6 +52,8 @@ interface TopologyState {
   result: TopologyResult | null;
   startedAt: number;
   finishedAt: number;
+  /** Id of the running 'generateTopology' command: only its replies are this run's. */
+  requestId: number | null;
   set(patch: Partial<TopologySettings>): void;
   setInput(input: TopologyInput | null, error?: string | null): void;
   start(client: WorkerClient): void;
@@ -76,19 +78,21 @@ export const useTopology = create<TopologyState>((set, get) => ({
   result: null,
   startedAt: 0,
   finishedAt: 0,
+  requestId: null,
   set: (patch) => set({ settings: sanitizeTopologySettings({ ...get().settings, ...patch }) }),
   setInput: (input, error = null) => set({ input, inputError: error, status: 'idle', frames: [], result: null, error: null, step: 0 }),
   start: (client) => {
     const { input, settings } = get();
     if (!input) return;
-    set({ status: 'running', error: null, step: 0, totalSteps: settings.steps, frames: [], result: null, startedAt: performance.now(), finishedAt: 0 });
-    client.send({
+    set({ status: 'running', error: null, step: 0, totalSteps: settings.steps, frames: [], result: null, startedAt: performance.now(), finishedAt: 0, requestId: null });
+    const requestId = client.send({
       type: 'generateTopology',
       molblock: input.molblock,
       steps: settings.steps,
       seed: settings.seed,
       frameStride: Math.max(1, Math.round(settings.steps / settings.frames)),
     });
+    set({ requestId });
   },
 }));
 
@@ -104,24 +108,26 @@ export function connectTopology(client: WorkerClient): () => void {
   const offs = [
     client.on('topologyFrames', (e) => {
       const s = st.getState();
-      if (s.status !== 'running') return;
+      if (s.status !== 'running' || e.replyTo !== s.requestId) return;
       const problem = checkSize('topologyFrames', e.atoms, e.adjacency);
       if (problem) return fail(problem);
       st.setState({ frames: [...s.frames, { step: e.step, adjacency: e.adjacency }], step: e.step, totalSteps: e.totalSteps });
     }),
     client.on('topologyDone', (e) => {
       const s = st.getState();
-      if (s.status !== 'running') return;
+      if (s.status !== 'running' || e.replyTo !== s.requestId) return;
       const n = s.input?.elements.length ?? 0;
       if (e.adjacency.length !== n * n || e.atomTypes.length !== n) return fail(`topologyDone: ${e.atomTypes.length} atom types and ${e.adjacency.length} adjacency entries for ${n} atoms`);
       const frames = [...s.frames, { step: s.totalSteps, adjacency: e.adjacency }];
       st.setState({ status: 'done', result: { smiles: e.smiles, reason: e.reason, adjacency: e.adjacency, atomTypes: e.atomTypes }, frames, step: s.totalSteps, finishedAt: performance.now() });
     }),
+    client.on('notice', (e) => {
+      if (st.getState().status === 'running' && e.code === 'device-lost') fail('The GPU device was lost; press Generate topology to run it again.');
+    }),
     client.on('error', (e) => {
       const s = st.getState();
       if (s.status !== 'running') return;
-      if (/device was lost/i.test(e.message)) return fail('The GPU device was lost; press Generate topology to run it again.');
-      if (client.lastCommand === 'generateTopology' || /topolog|3D.?->.?2D|molblock|geometry/i.test(e.message)) fail(e.message);
+      if (e.replyTo === s.requestId || (e.replyTo === null && !e.recoverable)) fail(e.message);
     }),
   ];
   return () => offs.forEach((off) => off());

@@ -150,6 +150,19 @@ interface TrainState {
   loadCheckpoint(client: WorkerClient, bytes: ArrayBuffer, label: string): void;
 }
 
+/** Ids of the training commands this store sent: errors answering one of them are the run's. */
+const sentIds = new Set<number>();
+function mine(id: number): void {
+  sentIds.add(id);
+  // Old ids can still be answered late (a run's errors answer the command that started it).
+  if (sentIds.size > 256) sentIds.delete(sentIds.values().next().value!);
+}
+
+/** True when an event answers a command of this store (a saveCheckpoint request answers itself). */
+export function isTrainingReply(replyTo: number | null): boolean {
+  return replyTo !== null && sentIds.has(replyTo);
+}
+
 const emptyHistory = (): TrainHistory => ({ steps: [], values: { total: [], contrastive: [], denoise2Dto3D: [], atoms3Dto2D: [], bonds3Dto2D: [] } });
 let noticeId = 1;
 
@@ -181,24 +194,24 @@ export const useTrain = create<TrainState>((set, get) => ({
     const s = get();
     if (s.status === 'paused' && s.hasModel && s.step < s.totalSteps) {
       set({ status: 'running' });
-      client.send({ type: 'resume' });
+      mine(client.send({ type: 'resume' }));
       return;
     }
     const config = toTrainConfig(s.settings);
     set({ status: 'starting', step: 0, totalSteps: config.totalSteps, history: emptyHistory(), version: s.version + 1, parameterCount: null, runSettings: s.settings, stepsPerSecond: 0 });
-    client.send({ type: 'startTraining', config });
+    mine(client.send({ type: 'startTraining', config }));
   },
   pause: (client) => {
     if (get().status !== 'running' && get().status !== 'starting') return;
     set({ status: 'pausing' });
-    client.send({ type: 'pause' });
+    mine(client.send({ type: 'pause' }));
   },
   stepOnce: (client) => {
     set({ status: 'stepping' });
-    client.send({ type: 'step' });
+    mine(client.send({ type: 'step' }));
   },
   reset: (client) => {
-    if (get().hasModel) client.send({ type: 'stop' });
+    if (get().hasModel) mine(client.send({ type: 'stop' }));
     set({ status: 'idle', step: 0, totalSteps: get().settings.totalSteps, history: emptyHistory(), version: get().version + 1, stepsPerSecond: 0, moleculesPerSecond: 0, runSettings: null });
   },
   loadCheckpoint: (client, bytes, label) => {
@@ -206,12 +219,10 @@ export const useTrain = create<TrainState>((set, get) => ({
     const totalSteps = get().settings.totalSteps;
     set({ status: 'loading', totalSteps });
     get().notice(`Loading checkpoint ${label}…`, 'info');
-    client.send({ type: 'loadCheckpoint', bytes, totalSteps }, [bytes]);
+    mine(client.send({ type: 'loadCheckpoint', bytes, totalSteps }, [bytes]));
   },
 }));
 
-const TRAINING_COMMANDS = new Set(['loadDataset', 'startTraining', 'pause', 'resume', 'step', 'stop', 'saveCheckpoint', 'loadCheckpoint']);
-const TRAINING_ERROR = /train|step|checkpoint|dataset|resume|diverg/i;
 
 /** Routes the worker's training events into the store. */
 export function connectTraining(client: WorkerClient): () => void {
@@ -247,17 +258,14 @@ export function connectTraining(client: WorkerClient): () => void {
     client.on('done', (e) => {
       if (st.getState().status !== 'idle') st.setState({ status: 'done', step: e.step });
     }),
+    client.on('notice', (e) => {
+      const s = st.getState();
+      if (e.code === 'device-lost' && s.hasModel) s.notice('The GPU device was lost; the worker is recreating it and will restore the last in-memory checkpoint.', 'warning');
+      else if (e.code === 'training-restored') s.notice(e.message, 'info');
+    }),
     client.on('error', (e) => {
       const s = st.getState();
-      const ours = (client.lastCommand !== null && TRAINING_COMMANDS.has(client.lastCommand)) || TRAINING_ERROR.test(e.message);
-      if (/device was lost/i.test(e.message)) {
-        if (s.hasModel) s.notice('The GPU device was lost; the worker is recreating it and will restore the last in-memory checkpoint.', 'warning');
-        return;
-      }
-      if (/restored from the in-memory checkpoint/i.test(e.message)) {
-        s.notice(e.message, 'info');
-        return;
-      }
+      const ours = isTrainingReply(e.replyTo) || (e.replyTo === null && !e.recoverable);
       if (!ours || s.status === 'idle') return;
       s.notice(e.message, 'error');
       // The worker posts 'paused' after a failed step; a failed start leaves no run.

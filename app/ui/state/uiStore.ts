@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 
 export type Theme = 'light' | 'dark';
-export type PanelId = 'sample' | 'topology' | 'train';
+export type PanelId = 'sample' | 'topology' | 'train' | 'finetune';
 
 function initialTheme(): Theme {
   const t = document.documentElement.dataset.theme;
