@@ -5,12 +5,13 @@
  *
  *   npm run diagnose -- [--checkpoint public/checkpoints/default.safetensors] [--data public/data/qm9like.bin]
  *     [--molecules 16] [--repeats 4] [--seed 0] [--sigmas 0.01,0.03,0.1,0.3,1,3,10]
- *     [--out eval/diagnostics.md] [--curve runs/curve.csv]
+ *     [--out eval/diagnostics.md] [--curve runs/curve.csv] [--noise model|centred|raw]
  *
  * Molecules: the first --molecules test-split molecules of the data set with at least 2 atoms.
  * --out writes the table as Markdown with the command, checkpoint step, adapter and wall time;
  * --curve appends one CSV row per sigma (step, sigma, network, oracle, gaussian, rmsd, bond error),
- * the learning curve of the table against training steps.
+ * the learning curve of the table against training steps. --noise centred compares a legacy
+ * (uncentred) checkpoint with a centred one on equal terms (default: the model's own convention).
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseDataset } from '../data/dataset';
@@ -19,11 +20,11 @@ import { DEFAULT_DIAGNOSTIC_SIGMAS, diagnose2Dto3D, diagnosticsTable } from '../
 import type { BatchMolecule } from '../data/batch';
 
 const USAGE = `usage: npm run diagnose -- [--checkpoint ${DEFAULT_CHECKPOINT}] [--data public/data/qm9like.bin] [--molecules 16]
-       [--repeats 4] [--seed 0] [--sigmas 0.01,0.03,0.1,0.3,1,3,10] [--out FILE.md] [--curve FILE.csv]`;
+       [--repeats 4] [--seed 0] [--sigmas 0.01,0.03,0.1,0.3,1,3,10] [--out FILE.md] [--curve FILE.csv] [--noise model|centred|raw]`;
 
 runCli('diagnose', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), {
-    checkpoint: 'string', data: 'string', molecules: 'int', repeats: 'int', seed: 'int', sigmas: 'string', out: 'string', curve: 'string',
+    checkpoint: 'string', data: 'string', molecules: 'int', repeats: 'int', seed: 'int', sigmas: 'string', out: 'string', curve: 'string', noise: 'string',
   });
   const checkpoint = (f.checkpoint as string | undefined) ?? DEFAULT_CHECKPOINT;
   const dataPath = (f.data as string | undefined) ?? 'public/data/qm9like.bin';
@@ -35,6 +36,9 @@ runCli('diagnose', USAGE, async () => {
   if (seed < 0) throw new UsageError('--seed must not be negative');
   const sigmas = f.sigmas === undefined ? [...DEFAULT_DIAGNOSTIC_SIGMAS] : String(f.sigmas).split(',').map(Number);
   if (sigmas.length === 0 || sigmas.some((s) => !(s > 0) || !Number.isFinite(s))) throw new UsageError(`--sigmas needs positive numbers separated by commas, got '${f.sigmas}'`);
+  const noise = (f.noise as string | undefined) ?? 'model';
+  if (!['model', 'centred', 'raw'].includes(noise)) throw new UsageError(`--noise must be model, centred or raw, got '${noise}'`);
+  const centredNoise = noise === 'model' ? undefined : noise === 'centred';
   if (!existsSync(dataPath)) throw new UsageError(`data set ${dataPath} does not exist`);
   const dataset = parseDataset(readFileSync(dataPath), dataPath.split('/').pop()!);
   const molecules: BatchMolecule[] = [];
@@ -47,11 +51,11 @@ runCli('diagnose', USAGE, async () => {
   const { engine, adapter } = await openEngine();
   const { model, preset, step, averaged } = loadCheckpointFile(engine, checkpoint);
   const t0 = Date.now();
-  const rows = await diagnose2Dto3D(engine, model, molecules, { sigmas, repeats, seed });
+  const rows = await diagnose2Dto3D(engine, model, molecules, { sigmas, repeats, seed, centredNoise });
   const seconds = (Date.now() - t0) / 1000;
   const table = diagnosticsTable(rows);
   const weights = averaged ? 'moving-average weights' : 'raw weights';
-  const header = `${checkpoint} (${preset}, step ${step}, ${weights}); ${molecules.length} test molecules of ${dataPath} x ${repeats} noise draws, seed ${seed}; ${adapter}; ${seconds.toFixed(1)} s`;
+  const header = `${checkpoint} (${preset}, step ${step}, ${weights}); ${molecules.length} test molecules of ${dataPath} x ${repeats} noise draws (${noise === 'model' ? (model.config.recipe2Dto3D.centred ? 'centred' : 'uncentred') : noise === 'centred' ? 'centred' : 'uncentred'}), seed ${seed}; ${adapter}; ${seconds.toFixed(1)} s`;
   console.log(header);
   console.log(table);
   if (typeof f.out === 'string') {

@@ -44,6 +44,11 @@ export interface DiagnoseOptions {
   /** Noise draws per molecule and sigma. */
   repeats?: number;
   seed?: number;
+  /**
+   * Centre the noise per molecule (default: the model's own convention). Centred noise on both
+   * sides is how a legacy (uncentred) checkpoint is compared with a centred one on equal terms.
+   */
+  centredNoise?: boolean;
 }
 
 /** The time t of the model's 2D->3D SDE whose marginal std is sigma (VE: log-linear). */
@@ -84,7 +89,7 @@ export async function diagnose2Dto3D(
   // Each bond once (the batch holds both directions).
   const bondPairs: number[] = [];
   for (let e = 0; e < host.bondEdges.count; e++) if (host.bondEdges.src[e] < host.bondEdges.dst[e]) bondPairs.push(host.bondEdges.src[e], host.bondEdges.dst[e]);
-  const centred = model.config.recipe2Dto3D.centred;
+  const centred = options.centredNoise ?? model.config.recipe2Dto3D.centred;
 
   const gpu = uploadBatch(engine, host, { persistent: true });
   const h2 = engine.keep(model.encode2D(gpu));

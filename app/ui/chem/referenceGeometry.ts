@@ -1,6 +1,7 @@
 /**
  * "Use reference geometry" (3D -> 2D panel): a 3D geometry of the editor's molecule without opening
- * a file. From the shipped data sets when they hold the molecule (./reference.ts), else from the
+ * a file. From the shipped data sets when they hold the molecule (asked of the worker, which holds
+ * them: app/worker/reference.ts), else from the
  * reference geometries shipped for every example molecule (public/data/examples.sdf: RDKit ETKDG +
  * MMFF94, heavy atoms, written by tools/reference_geometries.py). Coordinates are permuted into the
  * editor's atom order by a substructure match, so atom i stays atom i everywhere.
@@ -9,7 +10,7 @@ import { readSdf } from '../../chem/io';
 import { parseMol, using } from '../../chem/rdkit';
 import type { TopologyInput } from '../state/topologyStore';
 import { chem } from './bridge';
-import { datasetReference } from './reference';
+import { engineClient } from '../workerClient';
 import { topologyInputFromConformer } from './topologyInput';
 
 export const EXAMPLES_SDF = 'data/examples.sdf';
@@ -63,8 +64,8 @@ async function inEditorOrder(molblock: string, ex: ExampleGeometry): Promise<Flo
 
 /** The 3D -> 2D input for the editor's molecule, or an Error saying why there is none. */
 export async function referenceTopologyInput(molblock: string, label: string): Promise<TopologyInput> {
-  const fromData = await datasetReference(molblock);
-  if (fromData) return topologyInputFromConformer(molblock, fromData.positions, `reference geometry of ${label} (${fromData.source})`);
+  const fromData = await engineClient().request({ type: 'findReference', molblock }, 'reference');
+  if (fromData.positions) return topologyInputFromConformer(molblock, fromData.positions, `reference geometry of ${label} (${fromData.origin})`);
   const rd = await chem();
   const smiles = using(parseMol(rd, molblock, {}, 'molecule'), (m) => m.get_smiles());
   const ex = (await loadExamples()).get(smiles);
