@@ -3,6 +3,7 @@
  * in headless Chromium (SwiftShader); prints one table per environment.
  *
  *   npm run bench [-- --node-only | --chromium-only] [--filter=<case name part>] [--iterations=N] [--json=<file>]
+ *   npm run bench -- --step [...]     training step and sampling vs the previous release (bench/step.ts)
  *
  * Works under `tsx bench/run.ts` and `node --import ./app/cli/register.mjs bench/run.ts`: the
  * kernels import their WGSL as `./x.wgsl?raw`, which tsx alone cannot load, so this entry adds
@@ -13,6 +14,12 @@ import { writeFile } from 'node:fs/promises';
 import type { EnvironmentResult, TimingOptions } from './harness';
 
 register('../app/cli/register.mjs?hooks', import.meta.url);
+
+// `--step`: the training-step and sampling comparison with the previous release (bench/step.ts).
+if (process.argv.includes('--step')) {
+  await import('./step');
+  process.exit(0);
+}
 
 const { formatEnvironment } = await import('./table');
 const { errorMessage } = await import('./harness');

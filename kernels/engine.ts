@@ -78,6 +78,8 @@ export class Engine {
    * parallel. Fixed per engine, so every run on one adapter sums in the same order.
    */
   fusedLinearBackward: boolean;
+  /** Let GEMMs whose operands are contiguous along k read them as vec4 (kernels/ops/bmm.wgsl). */
+  vec4Gemm = true;
 
   constructor(readonly ctx: GpuContext) {
     this.device = ctx.device;

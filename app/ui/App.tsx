@@ -12,6 +12,7 @@ import { NoWebGPU } from './components/NoWebGPU';
 import { SamplePanel } from './components/SamplePanel';
 import { SymmetryPanel } from './inspect/SymmetryPanel';
 import { ProfilerPanel } from './inspect/ProfilerPanel';
+import { NoiseLevelsPanel } from './inspect/NoiseLevelsPanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { TopologyPanel } from './components/TopologyPanel';
 import { TrainPanel } from './components/TrainPanel';
@@ -99,6 +100,7 @@ function Workbench() {
       </div>
       <div role="tabpanel" id="panel-train" aria-labelledby="tab-train" hidden={panel !== 'train'}>
         <TrainPanel />
+        <NoiseLevelsPanel />
         <ProfilerPanel />
       </div>
       <div role="tabpanel" id="panel-finetune" aria-labelledby="tab-finetune" hidden={panel !== 'finetune'}>

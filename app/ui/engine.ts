@@ -6,6 +6,7 @@ import { connectTraining } from './state/trainStore';
 import { connectSymmetry } from './inspect/symmetryStore';
 import { connectFinetune } from './finetune/finetuneStore';
 import { connectProfiler } from './inspect/profilerStore';
+import { connectNoise } from './inspect/noiseStore';
 import { engineClient, type WorkerClient } from './workerClient';
 
 let started = false;
@@ -20,6 +21,7 @@ export function startEngine(): WorkerClient {
     connectSymmetry(client);
     connectFinetune(client);
     connectProfiler(client);
+    connectNoise(client);
     connectEngine(client);
   }
   return client;

@@ -13,6 +13,9 @@ import { MoleculeSDE } from '../model/moleculeSDE';
 import { batchMoleculeOf } from '../sde/molecules';
 import { checkSymmetry } from '../inspect/symmetry';
 import { profileSamplingStep, profileTrainingStep } from '../inspect/profile';
+import { sigmaLadder } from '../inspect/schedule';
+import { DEFAULT_DIAGNOSTIC_SIGMAS, diagnose2Dto3D } from '../sde/diagnose';
+import type { BatchMolecule } from '../data/batch';
 import { describeAdapter } from '../../kernels/device';
 import type { Dataset } from '../data/dataset';
 import type { ModelRegistry } from './models';
@@ -96,5 +99,28 @@ export class InspectHandlers {
       result: { adapter: describeAdapter(engine.ctx.info), timestampQuery: engine.device.features.has('timestamp-query'), phases: [train, sample], at: new Date().toISOString() },
       replyTo,
     });
+  }
+
+  /** Per-sigma loss, oracle floor, Gaussian baseline and denoised RMSD on fixed validation molecules. */
+  async noiseLevels(cmd: { model: InspectModel; dataset: string; count: number; repeats: number; seed: number }, replyTo: number | null = null): Promise<void> {
+    if (!Number.isInteger(cmd.count) || cmd.count < 1 || cmd.count > 64) throw new WorkerError('bad-request', `noise levels: count must be an integer in [1, 64], got ${cmd.count}`);
+    if (!Number.isInteger(cmd.repeats) || cmd.repeats < 1 || cmd.repeats > 16) throw new WorkerError('bad-request', `noise levels: repeats must be an integer in [1, 16], got ${cmd.repeats}`);
+    if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `noise levels: the seed must be a non-negative integer, got ${cmd.seed}`);
+    const dataset = await this.deps.dataset(cmd.dataset);
+    // The first `count` molecules of the validation split (fixed: the same ones every time).
+    const molecules: BatchMolecule[] = [];
+    const smiles: string[] = [];
+    for (let i = 0; i < dataset.count && molecules.length < cmd.count; i++) {
+      if (dataset.splitCodes[i] !== 1) continue;
+      const m = dataset.molecule(i);
+      if (m.numAtoms < 2) continue;
+      molecules.push(m);
+      smiles.push(m.smiles);
+    }
+    if (!molecules.length) throw new WorkerError('dataset', `noise levels: ${cmd.dataset} has no validation molecules with 2 or more atoms`);
+    const { model, label } = await this.model(cmd.model, 'noise levels');
+    const sigmas = sigmaLadder(model.config, DEFAULT_DIAGNOSTIC_SIGMAS);
+    const rows = await this.deps.exclusive(() => diagnose2Dto3D(this.deps.engine(), model, molecules, { sigmas, repeats: cmd.repeats, seed: cmd.seed }));
+    this.deps.post({ type: 'noiseLevelsResult', rows, model: label, preset: model.config.preset, molecules: smiles, dataset: cmd.dataset, config: model.config, replyTo });
   }
 }

@@ -13,6 +13,8 @@ import type { RowError, TaskKind, TaskSummary } from '../finetune/table';
 import type { EpochRecord, SplitMetrics } from '../finetune/train';
 import type { Summary } from '../finetune/experiment';
 import type { ProfileResult } from '../inspect/profile';
+import type { SigmaDiagnostics } from '../sde/diagnose';
+import type { ModelConfig } from '../model/config';
 import type { LossTerms } from '../train/lossTerms';
 
 export type { LossTerms };
@@ -117,7 +119,12 @@ export type CommandBody =
    * Kernel profile of one training step (a throwaway run with `train`'s settings) and one sampling
    * step (`count` conformers of `molecule` with `model`); answered by 'profileResult'.
    */
-  | { type: 'profile'; train: TrainConfig; molecule: string; model: InspectModel; count: number };
+  | { type: 'profile'; train: TrainConfig; molecule: string; model: InspectModel; count: number }
+  /**
+   * Loss and one-step denoised RMSD per noise level (app/sde/diagnose.ts) on the first `count`
+   * validation molecules of `dataset`; answered by 'noiseLevelsResult'.
+   */
+  | { type: 'noiseLevels'; model: InspectModel; dataset: string; count: number; repeats: number; seed: number };
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
@@ -153,6 +160,7 @@ export type EventBody =
   | { type: 'finetuneDone'; task: TaskKind; metric: 'roc_auc' | 'rmse'; labelColumns: string[]; testSmiles: string[]; testLines: number[]; testLabels: Float64Array; arms: FinetuneArmReport[] }
   | { type: 'finetunePredictions'; labelColumns: string[]; task: TaskKind; rows: { smiles: string; canonical?: string; error?: string; pretrained?: number[]; scratch?: number[] }[] }
   | { type: 'profileResult'; result: ProfileResult }
+  | { type: 'noiseLevelsResult'; rows: SigmaDiagnostics[]; model: string; preset: string; molecules: string[]; dataset: string; config: ModelConfig }
   | { type: 'error'; code: ErrorCode; message: string; recoverable: boolean }
   | { type: 'notice'; code: NoticeCode; level: 'info' | 'warning'; message: string };
 
@@ -222,6 +230,7 @@ export const COMMAND_SOURCE: Record<CommandBody['type'], EventSource> = {
   generateTopology: 'topology',
   symmetryCheck: 'inspect',
   profile: 'inspect',
+  noiseLevels: 'inspect',
   finetuneStart: 'finetune',
   finetunePause: 'finetune',
   finetuneResume: 'finetune',
@@ -245,6 +254,7 @@ export const EVENT_SOURCE: Record<Exclude<EventBody['type'], 'error' | 'notice'>
   topologyDone: 'topology',
   symmetryResult: 'inspect',
   profileResult: 'inspect',
+  noiseLevelsResult: 'inspect',
   finetuneData: 'finetune',
   finetuneEpoch: 'finetune',
   finetuneStatus: 'finetune',

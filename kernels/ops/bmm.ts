@@ -114,6 +114,7 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     splits: split.splits,
     kChunk: split.kChunk,
     batches: batch,
+    nt4: split.splits === 1 && e.vec4Gemm && a.col === 1 && b.row === 1 && [K, a.row, a.batch, b.col, b.batch].every((v) => v % 4 === 0) ? 1 : 0,
   };
   if (split.splits > 1) {
     // Fixed chunking (a function of the shapes only) and an in-order second pass: deterministic.
@@ -124,7 +125,7 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     e.dispatch({ op, code, entryPoint: 'gemm_reduce', params, bindings: { partial, c: c.tensor }, workgroups: grid1d(batch * M * N) });
     return;
   }
-  const bindings: Record<string, Tensor> = { a: a.tensor, b: b.tensor, c: c.tensor };
+  const bindings: Record<string, Tensor> = { a: a.tensor, b: b.tensor, c: c.tensor, a4: a.tensor, b4: b.tensor };
   let entryPoint = 'gemm';
   if (epilogue) {
     // Without a bias the binding is unused; any read-only buffer satisfies the layout.

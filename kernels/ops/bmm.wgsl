@@ -25,6 +25,9 @@ struct Params {
   splits: u32,
   kChunk: u32,
   batches: u32,
+  // 1: A's rows and B's columns are contiguous along k (aCol = bRow = 1, the x Wᵀ of a linear
+  // layer) and every stride and K are multiples of 4: read both as vec4 along k (gemm_block_nt4).
+  nt4: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -36,12 +39,55 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> z: array<f32>;
 // Split-K partial products, [batch * splits, M, N] row-major.
 @group(0) @binding(6) var<storage, read_write> partial: array<f32>;
+// A and B again, as vec4 (bound to the same buffers; read only when params.nt4 = 1).
+@group(0) @binding(7) var<storage, read> a4: array<vec4f>;
+@group(0) @binding(8) var<storage, read> b4: array<vec4f>;
 
 const WG_REDUCE = 256u;
 
 // The 4x4 block whose top-left corner is (r0, c0) in batch `batch`: acc[r][j] = C(r0 + r, c0 + j).
 fn gemm_block(batch: u32, r0: u32, c0: u32) -> array<vec4f, 4> {
+  if (params.nt4 != 0u) { return gemm_block_nt4(batch, r0, c0); }
   return gemm_block_range(batch, r0, c0, 0u, params.K);
+}
+
+// The same block when A[r, k..k+3] and B[k..k+3, c] are contiguous vec4s: per four k, four vec4 of
+// A rows and four of B columns give the 16 outputs' partial sums as dot products (on CPU adapters
+// a quarter of the loads of the scalar loop). Sums in chunks of four k, so it rounds differently
+// from gemm_block_range; every run on one adapter still takes the same path.
+fn gemm_block_nt4(batch: u32, r0: u32, c0: u32) -> array<vec4f, 4> {
+  let p = params;
+  let lastRow = p.M - 1u;
+  let lastCol = p.N - 1u;
+  let aBase = batch * p.aBatch / 4u;
+  let bBase = batch * p.bBatch / 4u;
+  let a0 = aBase + min(r0, lastRow) * p.aRow / 4u;
+  let a1 = aBase + min(r0 + 1u, lastRow) * p.aRow / 4u;
+  let a2 = aBase + min(r0 + 2u, lastRow) * p.aRow / 4u;
+  let a3 = aBase + min(r0 + 3u, lastRow) * p.aRow / 4u;
+  let b0 = bBase + min(c0, lastCol) * p.bCol / 4u;
+  let b1 = bBase + min(c0 + 1u, lastCol) * p.bCol / 4u;
+  let b2 = bBase + min(c0 + 2u, lastCol) * p.bCol / 4u;
+  let b3 = bBase + min(c0 + 3u, lastCol) * p.bCol / 4u;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var k4 = 0u; k4 < p.K / 4u; k4++) {
+    let w0 = b4[b0 + k4];
+    let w1 = b4[b1 + k4];
+    let w2 = b4[b2 + k4];
+    let w3 = b4[b3 + k4];
+    let x0 = a4[a0 + k4];
+    let x1 = a4[a1 + k4];
+    let x2 = a4[a2 + k4];
+    let x3 = a4[a3 + k4];
+    acc0 += vec4f(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
+    acc1 += vec4f(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
+    acc2 += vec4f(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
+    acc3 += vec4f(dot(x3, w0), dot(x3, w1), dot(x3, w2), dot(x3, w3));
+  }
+  return array<vec4f, 4>(acc0, acc1, acc2, acc3);
 }
 
 // The same block, summed over k in [k0, k1) only.

@@ -21,7 +21,7 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
   if (cols === 0) return;
   const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
   const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
-  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0 };
+  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_partial', params, bindings: { x, partial }, workgroups: grid1d(chunks * cols) });
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_final', params, bindings: { partial, out }, workgroups: grid1d(cols) });
 }
@@ -71,7 +71,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation
           workgroups: grid1d(z.size),
         });
       }
-      if (e.fusedLinearBackward && weight.requiresGrad && M > 0 && inF > 0 && outF > 0) {
+      if (e.fusedLinearBackward && weight.requiresGrad && M > 0 && M <= FUSED_BACKWARD_MAX_ROWS && inF > 0 && outF > 0) {
         linearBackwardFused(op, dZ, x, weight, bias?.requiresGrad ? bias : undefined);
         return;
       }
@@ -89,6 +89,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation
   return y;
 }
 
+/**
+ * Rows up to which the one-dispatch backward is used. Its dW job has few invocations, each summing
+ * over all rows; past a few thousand rows (measured on lavapipe: [10000, 64] -> 64 and [40000, 64]
+ * -> 64 ran about 1.5x slower than split-K, [300, 64] -> 128 and [2600, 64] -> 64 faster) split-K's
+ * parallel reduction wins over the dispatches it saves.
+ */
+const FUSED_BACKWARD_MAX_ROWS = 4096;
 /** Workgroups of `linear_backward` (linear.wgsl): 64 register blocks of 4x4 each. */
 const BLOCKS_PER_GROUP = 64;
 /** Constant 1-float placeholders for the bindings of a job that a call does not run. */
@@ -114,8 +121,8 @@ function linearBackwardFused(op: string, dZ: Tensor, x: Tensor, weight: Tensor, 
     op: `${op}.backward`,
     code: colsumCode,
     entryPoint: 'linear_backward',
-    params: { rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0 },
-    bindings: { dz: dZ, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db },
+    params: { rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0, vec4: inF % 4 === 0 && outF % 4 === 0 ? 1 : 0 },
+    bindings: { dz: dZ, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db, dz4: dZ, w4: weight, xin4: x },
     workgroups: grid1d((dxGroups + dwGroups) * BLOCKS_PER_GROUP, BLOCKS_PER_GROUP),
   });
 }

@@ -10,6 +10,8 @@ struct Params {
   rows: u32, cols: u32, chunkRows: u32, chunks: u32,
   // linear_backward only: in/out features, workgroups of the dX job, and flags.
   inF: u32, outF: u32, dxGroups: u32, accumulateDx: u32, hasBias: u32,
+  // 1 when inF and outF are multiples of 4: rows are then read as vec4 (same sums, same order).
+  vec4: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -63,6 +65,10 @@ fn colsum_final(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
 @group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dw: array<f32>;
 @group(0) @binding(9) var<storage, read_write> db: array<f32>;
+// The same dZ, W and x seen as vec4 rows (bound to the same buffers; used when params.vec4 = 1).
+@group(0) @binding(10) var<storage, read> dz4: array<vec4f>;
+@group(0) @binding(11) var<storage, read> w4: array<vec4f>;
+@group(0) @binding(12) var<storage, read> xin4: array<vec4f>;
 
 const BLOCKS = 64u;
 
@@ -88,13 +94,32 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
     let b2 = min(c0 + 2u, lastCol);
     let b3 = min(c0 + 3u, lastCol);
     var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-    for (var k = 0u; k < p.outF; k++) {
-      let wk = k * p.inF;
-      let bv = vec4f(w[wk + b0], w[wk + b1], w[wk + b2], w[wk + b3]);
-      acc[0] = fma(vec4f(dz[a0 + k]), bv, acc[0]);
-      acc[1] = fma(vec4f(dz[a1 + k]), bv, acc[1]);
-      acc[2] = fma(vec4f(dz[a2 + k]), bv, acc[2]);
-      acc[3] = fma(vec4f(dz[a3 + k]), bv, acc[3]);
+    if (p.vec4 != 0u) {
+      // Four k at a time: one vec4 of each dZ row, then W's rows k..k+3 at columns c0..c0+3.
+      let rowW = p.inF / 4u;
+      let colW = c0 / 4u;
+      for (var k4 = 0u; k4 < p.outF / 4u; k4++) {
+        let d0 = dz4[a0 / 4u + k4];
+        let d1 = dz4[a1 / 4u + k4];
+        let d2 = dz4[a2 / 4u + k4];
+        let d3 = dz4[a3 / 4u + k4];
+        for (var kk = 0u; kk < 4u; kk++) {
+          let bv = w4[(4u * k4 + kk) * rowW + colW];
+          acc[0] = fma(vec4f(d0[kk]), bv, acc[0]);
+          acc[1] = fma(vec4f(d1[kk]), bv, acc[1]);
+          acc[2] = fma(vec4f(d2[kk]), bv, acc[2]);
+          acc[3] = fma(vec4f(d3[kk]), bv, acc[3]);
+        }
+      }
+    } else {
+      for (var k = 0u; k < p.outF; k++) {
+        let wk = k * p.inF;
+        let bv = vec4f(w[wk + b0], w[wk + b1], w[wk + b2], w[wk + b3]);
+        acc[0] = fma(vec4f(dz[a0 + k]), bv, acc[0]);
+        acc[1] = fma(vec4f(dz[a1 + k]), bv, acc[1]);
+        acc[2] = fma(vec4f(dz[a2 + k]), bv, acc[2]);
+        acc[3] = fma(vec4f(dz[a3 + k]), bv, acc[3]);
+      }
     }
     for (var r = 0u; r < 4u; r++) {
       let row = r0 + r;
@@ -129,14 +154,30 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
   let x3 = select(c0 + 3u, 0u, c0 + 3u >= p.inF);
   let ones = vec4<bool>(c0 == p.inF, c0 + 1u == p.inF, c0 + 2u == p.inF, c0 + 3u == p.inF);
   var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  for (var m = 0u; m < p.rows; m++) {
-    let xm = m * p.inF;
-    let bv = select(vec4f(xin[xm + x0], xin[xm + x1], xin[xm + x2], xin[xm + x3]), vec4f(1.0), ones);
-    let dm = m * p.outF;
-    acc[0] = fma(vec4f(dz[dm + o0]), bv, acc[0]);
-    acc[1] = fma(vec4f(dz[dm + o1]), bv, acc[1]);
-    acc[2] = fma(vec4f(dz[dm + o2]), bv, acc[2]);
-    acc[3] = fma(vec4f(dz[dm + o3]), bv, acc[3]);
+  if (p.vec4 != 0u) {
+    // dZ[m, r0..r0+3] and x[m, c0..c0+3] as one vec4 each; the bias block (c0 = inF) uses ones.
+    let inW = p.inF / 4u;
+    let outW = p.outF / 4u;
+    let colW = min(c0, p.inF - 4u) / 4u;
+    let biasBlock = c0 >= p.inF;
+    for (var m = 0u; m < p.rows; m++) {
+      let bv = select(xin4[m * inW + colW], vec4f(1.0), biasBlock);
+      let dv = dz4[m * outW + r0 / 4u];
+      acc[0] = fma(vec4f(dv[0]), bv, acc[0]);
+      acc[1] = fma(vec4f(dv[1]), bv, acc[1]);
+      acc[2] = fma(vec4f(dv[2]), bv, acc[2]);
+      acc[3] = fma(vec4f(dv[3]), bv, acc[3]);
+    }
+  } else {
+    for (var m = 0u; m < p.rows; m++) {
+      let xm = m * p.inF;
+      let bv = select(vec4f(xin[xm + x0], xin[xm + x1], xin[xm + x2], xin[xm + x3]), vec4f(1.0), ones);
+      let dm = m * p.outF;
+      acc[0] = fma(vec4f(dz[dm + o0]), bv, acc[0]);
+      acc[1] = fma(vec4f(dz[dm + o1]), bv, acc[1]);
+      acc[2] = fma(vec4f(dz[dm + o2]), bv, acc[2]);
+      acc[3] = fma(vec4f(dz[dm + o3]), bv, acc[3]);
+    }
   }
   for (var r = 0u; r < 4u; r++) {
     let row = r0 + r;
