@@ -4,13 +4,14 @@
  * a Kekulé form, a V2000 molblock and RDKit sanitisation. An invalid graph gives the reason
  * (the first problem found, or RDKit's own message).
  *
- * Aromatic codes are kekulised here rather than written as V2000 bond type 4: RDKit reads type 4
- * as a query bond and cannot give a pyrrole-type N its hydrogen, so rings like pyrrole would fail.
- * Our kekuliser lets an aromatic N/P (and O/S, which never need one) go without a double bond.
+ * Aromatic codes are kekulised (kekule.ts) rather than written as V2000 bond type 4: RDKit reads
+ * type 4 as a query bond and cannot give a pyrrole-type N its hydrogen, so rings like pyrrole would
+ * fail. For these graphs an aromatic N/P may go without a double bond (and O/S never take one).
  */
 import { allowedValences, hasElectronData, symbolOf, symbolOrNumber, TEN_CLASS_ELEMENTS } from './elements';
 import { parseRDKitMol } from './molecule';
-import { programLine } from './molfile';
+import { kekulize, type KekuleResult } from './kekule';
+import { writeMolblock } from './molfile';
 import { parseMol, type RDKit } from './rdkit';
 
 /** Undirected bond with order 1..3, or 4 for aromatic. */
@@ -92,76 +93,21 @@ export function codesOfBonds(bonds: readonly GraphBond[], n: number): Uint8Array
 }
 
 /**
- * Kekulé orders (1..3) for bonds with aromatic code 4: a matching on the aromatic subgraph in which
- * every aromatic atom that still has a free valence unit takes exactly one double bond, except N/P
- * (which may keep the unit as an H, pyrrole-like) and atoms with no free unit (furan O). Returns
- * the orders or the reason no placement exists.
+ * Kekulé orders (1..3) for a decoded heavy-atom graph (neutral atoms, hydrogen counts unknown):
+ * the lab's kekuliser (kekule.ts) with N/P allowed to keep an H instead of a double bond
+ * (pyrrole-like) and O/S never taking one (furan). Returns the orders or why none exists.
  */
-export function kekulizeBonds(atomicNumbers: readonly number[], bonds: readonly GraphBond[]): { orders: number[] } | { reason: string } {
-  const n = atomicNumbers.length;
-  const orders = bonds.map((b) => (b.order === 4 ? 1 : b.order));
-  const aromaticOf: number[][] = Array.from({ length: n }, () => []);
-  const used = new Array<number>(n).fill(0);
-  bonds.forEach((b, i) => {
-    used[b.a] += orders[i];
-    used[b.b] += orders[i];
-    if (b.order === 4) {
-      aromaticOf[b.a].push(i);
-      aromaticOf[b.b].push(i);
-    }
-  });
-  // 2: must take a double bond; 1: may (N, P: else it keeps an H); 0: must not.
-  const need = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    if (aromaticOf[i].length === 0) continue;
-    const z = atomicNumbers[i];
-    const max = Math.max(...allowedValences(z, 0));
-    if (used[i] + 1 > max) continue;
-    need[i] = z === 7 || z === 15 ? 1 : z === 8 || z === 16 || z === 34 || z === 52 ? 0 : 2;
-  }
-  const matched = new Array<boolean>(n).fill(false);
-  const order = [...Array(n).keys()].filter((i) => need[i] > 0).sort((p, q) => need[q] - need[p] || aromaticOf[p].length - aromaticOf[q].length);
-  let budget = 200_000; // search nodes; aromatic systems here are tiny
-  const search = (k: number): boolean => {
-    if (--budget < 0) return false;
-    while (k < order.length && matched[order[k]]) k++;
-    if (k === order.length) return true;
-    const i = order[k];
-    for (const bi of aromaticOf[i]) {
-      const b = bonds[bi];
-      const j = b.a === i ? b.b : b.a;
-      if (need[j] === 0 || matched[j]) continue;
-      matched[i] = matched[j] = true;
-      orders[bi] = 2;
-      if (search(k + 1)) return true;
-      matched[i] = matched[j] = false;
-      orders[bi] = 1;
-    }
-    // An optional atom may stay single-bonded (it keeps a hydrogen).
-    return need[i] === 1 && search(k + 1);
-  };
-  if (!search(0)) {
-    const left = order.filter((i) => need[i] === 2 && !matched[i]).map((i) => `${symbolOf(atomicNumbers[i])}${i + 1}`);
-    return { reason: `cannot kekulise the aromatic bonds (no double-bond placement for ${left.join(', ') || 'its atoms'})` };
-  }
-  return { orders };
+export function kekulizeBonds(atomicNumbers: readonly number[], bonds: readonly GraphBond[]): KekuleResult {
+  return kekulize(atomicNumbers.map((z) => ({ atomicNumber: z, charge: 0, hydrogens: null, radicals: 0 })), bonds);
 }
-
-const pad3 = (v: number) => String(v).padStart(3);
 
 /** A V2000 molblock of a neutral heavy-atom graph with Kekulé orders 1..3 (implicit H by RDKit). */
 export function graphMolblock(atomicNumbers: readonly number[], bonds: readonly GraphBond[], orders: readonly number[], positions?: ArrayLike<number>, name = ''): string {
-  const n = atomicNumbers.length;
-  if (n > 999 || bonds.length > 999) throw new Error(`graphMolblock: V2000 holds at most 999 atoms and bonds (${n}, ${bonds.length})`);
-  const lines = [name.replace(/[\r\n]/g, ' ').slice(0, 80), programLine(positions ? '3D' : '2D'), ''];
-  lines.push(`${pad3(n)}${pad3(bonds.length)}  0  0  0  0  0  0  0  0999 V2000`);
-  atomicNumbers.forEach((z, i) => {
-    const c = [0, 1, 2].map((k) => (positions ? positions[i * 3 + k] : 0).toFixed(4).padStart(10)).join('');
-    lines.push(`${c} ${symbolOf(z).padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
-  });
-  bonds.forEach((b, i) => lines.push(`${pad3(b.a + 1)}${pad3(b.b + 1)}${pad3(orders[i])}  0`));
-  lines.push('M  END');
-  return lines.join('\n') + '\n';
+  return writeMolblock(
+    atomicNumbers.map((z) => ({ element: symbolOf(z) })),
+    bonds.map((b, i) => ({ a: b.a, b: b.b, order: orders[i] })),
+    { positions, name },
+  );
 }
 
 export interface MoleculeCheck {

@@ -1,8 +1,8 @@
 /**
  * The 3D->2D baseline: bonds from interatomic distances, bond orders from valence filling.
  *
- * 1. Connectivity: i-j bonded when d < 1.2 (r_i + r_j) (Cordero covalent radii), the rule the data
- *    set's conformers were filtered with (tools/dsbuild/conformers.py).
+ * 1. Connectivity: the lab's bond rule (bondRule.ts): i-j bonded when d < 1.2 (r_i + r_j)
+ *    (Cordero covalent radii), the rule the data set's conformers were filtered with.
  * 2. Free valence per atom: the element's largest neutral valence minus its degree, capped by what
  *    the geometry allows: the pi bonds its hybridisation can carry. Three neighbours: sp2 (1) when
  *    planar (angles sum > 350°), else 0. Two: sp (2) above 155°; sp2 (1) above 117° or when its
@@ -13,28 +13,16 @@
  *    ends still have free valence. Atoms left unmatched keep hydrogens.
  * The result goes through the same kekulised-molblock sanitisation as the model's decode.
  */
+import { distanceBonds } from './bondRule';
 import { allowedValences, covalentRadius, symbolOf } from './elements';
 import { expectedBondLength } from './metrics';
 import type { RDKit } from './rdkit';
 import { checkMolecule, codesOfBonds, type GraphBond, type MoleculeCheck } from './decode';
 
-export const BOND_FACTOR = 1.2;
+export { distanceBonds };
 
 function dist(x: ArrayLike<number>, i: number, j: number): number {
   return Math.hypot(x[3 * i] - x[3 * j], x[3 * i + 1] - x[3 * j + 1], x[3 * i + 2] - x[3 * j + 2]);
-}
-
-/** Connectivity from distances (no orders). */
-export function distanceBonds(atomicNumbers: readonly number[], x: ArrayLike<number>, factor = BOND_FACTOR): [number, number][] {
-  const n = atomicNumbers.length;
-  if (x.length !== 3 * n) throw new Error(`distanceBonds: ${x.length} coordinates for ${n} atoms`);
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (dist(x, i, j) < factor * (covalentRadius(atomicNumbers[i]) + covalentRadius(atomicNumbers[j]))) out.push([i, j]);
-    }
-  }
-  return out;
 }
 
 /** Pi bonds an atom's geometry allows (see the file comment). */

@@ -1,13 +1,14 @@
 /**
- * XYZ files: atoms and coordinates only. Connectivity is *perceived* from distances with covalent
- * radii and is labelled as such (`bondsPerceived: true`); bond orders are not in the file. When
+ * XYZ files: atoms and coordinates only. Connectivity is *perceived* from distances with the lab's
+ * bond rule (bondRule.ts) and is labelled as such (`bondsPerceived: true`); bond orders are not in the file. When
  * the hydrogens are there, `xyzToMolecule` assigns bond orders from valences and lets RDKit
  * sanitise the result into the molecule model.
  */
-import { allowedValences, atomicNumberOf, covalentRadius, symbolOf } from './elements';
+import { distanceBonds } from './bondRule';
+import { allowedValences, atomicNumberOf, symbolOf } from './elements';
 import type { FileError } from './io';
 import { DEFAULT_LIMITS, moleculeFromRDKitMol, type ChemMolecule, type MoleculeLimits } from './molecule';
-import { f10, programLine } from './molfile';
+import { writeMolblock } from './molfile';
 import { ChemError, guardRDKit, isRetired, parseMol, type RDKit } from './rdkit';
 
 /**
@@ -44,21 +45,9 @@ export interface XyzResult {
   errors: FileError[];
 }
 
-/** Bonded when d <= r_a + r_b + tolerance (Open Babel's rule; 0.45 Å). */
-export function perceiveBonds(atomicNumbers: readonly number[], positions: ArrayLike<number>, tolerance = 0.45): { a: number; b: number }[] {
-  const bonds: { a: number; b: number }[] = [];
-  const n = atomicNumbers.length;
-  for (let i = 0; i < n; i++) {
-    const ri = covalentRadius(atomicNumbers[i]);
-    for (let j = i + 1; j < n; j++) {
-      const dx = positions[i * 3] - positions[j * 3];
-      const dy = positions[i * 3 + 1] - positions[j * 3 + 1];
-      const dz = positions[i * 3 + 2] - positions[j * 3 + 2];
-      const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
-      if (d <= ri + covalentRadius(atomicNumbers[j]) + tolerance) bonds.push({ a: i, b: j });
-    }
-  }
-  return bonds;
+/** Connectivity by the lab's bond rule (bondRule.ts: d < 1.2 (r_a + r_b)). */
+export function perceiveBonds(atomicNumbers: readonly number[], positions: ArrayLike<number>): { a: number; b: number }[] {
+  return distanceBonds(atomicNumbers, positions).map(([a, b]) => ({ a, b }));
 }
 
 /**
@@ -219,16 +208,12 @@ export function xyzToMolecule(rd: RDKit, frame: XyzFrame, limits: MoleculeLimits
   } catch (e) {
     throw new ChemError(`${what}: ${(e as Error).message}`);
   }
-  const n = frame.atomicNumbers.length;
-  const lines = [frame.comment.slice(0, 80), programLine('3D'), ''];
-  lines.push(`${String(n).padStart(3)}${String(frame.perceivedBonds.length).padStart(3)}  0  0  0  0  0  0  0  0999 V2000`);
-  frame.atomicNumbers.forEach((zi, i) => {
-    const c = [0, 1, 2].map((k) => f10(frame.positions[i * 3 + k])).join('');
-    lines.push(`${c} ${symbolOf(zi).padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
-  });
-  frame.perceivedBonds.forEach((b, i) => lines.push(`${String(b.a + 1).padStart(3)}${String(b.b + 1).padStart(3)}${String(orders[i]).padStart(3)}  0`));
-  lines.push('M  END');
-  const mol = parseMol(rd, lines.join('\n') + '\n', { removeHs: true }, what);
+  const molblock = writeMolblock(
+    frame.atomicNumbers.map((zi) => ({ element: symbolOf(zi) })),
+    frame.perceivedBonds.map((b, i) => ({ a: b.a, b: b.b, order: orders[i] })),
+    { positions: frame.positions, name: frame.comment },
+  );
+  const mol = parseMol(rd, molblock, { removeHs: true }, what);
   try {
     return guardRDKit(rd, () => moleculeFromRDKitMol(mol, limits, what));
   } finally {

@@ -15,7 +15,7 @@
  */
 import { ChemError, withMol, type RDKit } from '../chem/rdkit';
 import type { ChemMolecule } from '../chem/molecule';
-import { kekulize } from '../chem/molfile';
+import { kekulize, writeMolblock } from '../chem/molfile';
 import { randomSplit, type Fractions, type Split, DEFAULT_FRACTIONS } from '../data/splits';
 
 /** Atom indices of the Bemis-Murcko framework (ascending; empty for an acyclic molecule). */
@@ -55,18 +55,8 @@ export function murckoAtoms(mol: Pick<ChemMolecule, 'atoms' | 'bonds'>): number[
 function frameworkMolblock(mol: ChemMolecule, keep: number[]): string {
   const orders = kekulize(mol);
   const at = new Map(keep.map((a, k) => [a, k]));
-  const bonds = mol.bonds.flatMap((b, i) => (at.has(b.a) && at.has(b.b) ? [[at.get(b.a)! + 1, at.get(b.b)! + 1, orders[i]]] : []));
-  const p3 = (v: number) => String(v).padStart(3);
-  const lines = ['', '  MolSDE            2D', '', `${p3(keep.length)}${p3(bonds.length)}  0  0  0  0  0  0  0  0999 V2000`];
-  for (const a of keep) lines.push(`    0.0000    0.0000    0.0000 ${mol.atoms[a].element.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
-  for (const [i, j, o] of bonds) lines.push(`${p3(i)}${p3(j)}${p3(o)}  0`);
-  const charged = keep.flatMap((a, k) => (mol.atoms[a].charge !== 0 ? [[k + 1, mol.atoms[a].charge]] : []));
-  for (let s = 0; s < charged.length; s += 8) {
-    const chunk = charged.slice(s, s + 8);
-    lines.push(`M  CHG${p3(chunk.length)}${chunk.map(([k, c]) => ` ${p3(k)} ${p3(c)}`).join('')}`);
-  }
-  lines.push('M  END');
-  return lines.join('\n') + '\n';
+  const bonds = mol.bonds.flatMap((b, i) => (at.has(b.a) && at.has(b.b) ? [{ a: at.get(b.a)!, b: at.get(b.b)!, order: orders[i] }] : []));
+  return writeMolblock(keep.map((a) => ({ element: mol.atoms[a].element, charge: mol.atoms[a].charge })), bonds);
 }
 
 /**

@@ -18,6 +18,10 @@ export const SHORTCUTS: [string, string][] = [
   ['Esc', 'Clear the selection'],
   ['C N O F S P, L (Cl), B (Br)', 'Pick an element (editor focused)'],
   ['M / E / + / − / R', 'Move, erase, charge up/down, benzene ring (editor focused)'],
+  ['Enter / A', 'Add an atom: bonded to the focused atom, or alone (editor focused)'],
+  ['Arrow keys, Home, End', 'Move the focus between atoms (editor focused)'],
+  ['1 / 2 / 3', 'Order of the bond just walked or drawn (editor focused)'],
+  ['Element key on a focused atom', 'Change its element; R puts a ring on it'],
   ['Space', 'Play / pause the trajectory'],
   ['?', 'Show these shortcuts'],
 ];

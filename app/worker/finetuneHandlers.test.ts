@@ -59,4 +59,33 @@ describe('worker fine-tuning handlers', () => {
     await expect(h.start({ csv, smilesColumn: 'smiles', labelColumns: ['y'], split: 'scaffold', pretrained: 'paper', seeds: 1, seed: 0, epochs: 1, batchSize: 8, lr: 1e-3, dropout: 0.5, patience: 0 })).rejects.toThrow(/paper.safetensors answered 404/);
     await expect(h.predict(['CCO'])).rejects.toThrow(/needs a finished/);
   }, 60_000);
+
+  it('pause holds the run between epochs; cancel ends it after the current epoch and says so', async () => {
+    const e = await testEngine();
+    const events: OutgoingEvent[] = [];
+    let h: FinetuneHandlers | null = null;
+    let epochsSeen = 0;
+    h = new FinetuneHandlers({
+      engine: () => e,
+      post: (ev) => {
+        events.push(ev);
+        if (ev.type !== 'finetuneEpoch') return;
+        epochsSeen++;
+        // Pause after the first epoch, then cancel a little later while paused.
+        if (epochsSeen === 1) {
+          h!.pause();
+          setTimeout(() => h!.cancel(), 200);
+        }
+      },
+      exclusive: async (fn) => fn(),
+      trainedModel: () => null,
+      fetchCheckpoint: async () => readFileSync('public/checkpoints/default.safetensors').slice().buffer,
+    });
+    const csv = `smiles,y\n${SMILES.map((s, i) => `${s},${i / 4}`).join('\n')}\n`;
+    await h.start({ csv, smilesColumn: 'smiles', labelColumns: ['y'], split: 'random', pretrained: 'default', seeds: 3, seed: 0, epochs: 50, batchSize: 8, lr: 1e-3, dropout: 0.5, patience: 0 });
+    expect(epochsSeen).toBe(1);
+    const statuses = events.filter((ev) => ev.type === 'finetuneStatus').map((ev) => ev.status);
+    expect(statuses).toEqual(['paused', 'running', 'cancelled']);
+    expect(events.some((ev) => ev.type === 'finetuneDone')).toBe(false);
+  }, 120_000);
 });

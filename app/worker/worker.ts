@@ -131,7 +131,7 @@ function reportError(err: unknown, replyTo: number | null): void {
   const message = err instanceof Error ? err.message : String(err);
   const code = codeOf(err);
   // A bad checkpoint or data set leaves the worker usable; only a missing WebGPU is final.
-  post({ type: 'error', code, message: code === 'bad-checkpoint' && !message.includes('default weights') ? `Cannot load the checkpoint: ${message}` : message, recoverable: code !== 'webgpu-unavailable', replyTo });
+  post({ type: 'error', code, message: err instanceof CheckpointError ? `Cannot load the checkpoint: ${message}` : message, recoverable: code !== 'webgpu-unavailable', replyTo });
 }
 
 self.onmessage = (event: MessageEvent<Command>) => {

@@ -6,7 +6,7 @@
  */
 import { readSdf } from '../../chem/io';
 import type { ChemMolecule } from '../../chem/molecule';
-import { toMolblock } from '../../chem/molfile';
+import { toMolblock, writeMolblock } from '../../chem/molfile';
 import { perceiveBonds, readXyz, xyzToMolecule } from '../../chem/xyz';
 import type { TopologyInput } from '../state/topologyStore';
 import { chem } from './bridge';
@@ -28,14 +28,7 @@ function fromMolecule(mol: ChemMolecule, positions: Float32Array, source: string
 
 /** A heavy-atom V2000 block from elements, coordinates and (perceived) single bonds. */
 function bareMolblock(elements: string[], positions: Float32Array, bonds: { a: number; b: number }[], title: string): string {
-  const f = (v: number) => v.toFixed(4).padStart(10);
-  const i3 = (v: number) => String(v).padStart(3);
-  const lines = [title.slice(0, 80), '  MolSDE            3D', ''];
-  lines.push(`${i3(elements.length)}${i3(bonds.length)}  0  0  0  0  0  0  0  0999 V2000`);
-  elements.forEach((el, i) => lines.push(`${f(positions[i * 3])}${f(positions[i * 3 + 1])}${f(positions[i * 3 + 2])} ${el.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`));
-  bonds.forEach((b) => lines.push(`${i3(b.a + 1)}${i3(b.b + 1)}  1  0`));
-  lines.push('M  END');
-  return lines.join('\n') + '\n';
+  return writeMolblock(elements.map((element) => ({ element })), bonds.map((b) => ({ ...b, order: 1 })), { positions, name: title });
 }
 
 export async function topologyInputFromFile(name: string, text: string): Promise<{ input: TopologyInput; notes: string[] }> {

@@ -7,7 +7,7 @@
  * already has it, to grow a bond from it); drag from an atom to draw a bond (to another atom or a
  * new one, 30°-snapped, Shift for free angle); click a bond to cycle single/double/triple.
  */
-import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { useMolecule } from '../state/moleculeStore';
 import { useUi } from '../state/uiStore';
 import { labelColor } from '../elementColors';
@@ -18,6 +18,7 @@ import {
 } from './graph';
 import { chargeLabel, distToSegment, shorten, snapDirection } from './geometry';
 import { useTools } from './toolStore';
+import { describeFocus, keyboardEdit } from './keyboard';
 
 const DEFAULT_SCALE = 34; // pixels per molecule unit
 const ATOM_HIT = 0.42;
@@ -210,6 +211,19 @@ export function EditorCanvas({ height = 320 }: { height?: number }) {
     }
   };
 
+  /** The atom focused before the current one (keyboard bond orders act on their bond). */
+  const previousFocus = useRef<number | null>(null);
+  const onKeyDown = (e: ReactKeyboardEvent<SVGSVGElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const focus = selection?.kind === 'atom' ? selection.id : null;
+    const r = keyboardEdit({ graph, focus, previous: previousFocus.current }, e.key, element, ring);
+    if (!r) return;
+    e.preventDefault();
+    if (r.previous !== undefined) previousFocus.current = r.previous;
+    if (r.graph) edit(r.graph);
+    if (r.focus !== undefined) select(r.focus === null ? null : { kind: 'atom', id: r.focus });
+  };
+
   const onPointerLeave = () => {
     if (!drag.current) setHover({ kind: 'empty' });
   };
@@ -220,7 +234,9 @@ export function EditorCanvas({ height = 320 }: { height?: number }) {
   const hoverAtom = hover.kind === 'atom' ? hover.atom.id : null;
   const hoverBond = hover.kind === 'bond' ? hover.bond.id : null;
 
+  const focusedAtom = selection?.kind === 'atom' ? selection.id : null;
   return (
+    <>
     <svg
       ref={svgRef}
       className={`editor-canvas tool-${tool}`}
@@ -228,6 +244,8 @@ export function EditorCanvas({ height = 320 }: { height?: number }) {
       aria-label="Molecule editor"
       aria-roledescription="molecule drawing canvas"
       tabIndex={0}
+      aria-describedby="editor-focus"
+      onKeyDown={onKeyDown}
       viewBox={viewBox}
       style={{ height }}
       onPointerDown={onPointerDown}
@@ -273,6 +291,10 @@ export function EditorCanvas({ height = 320 }: { height?: number }) {
         </text>
       )}
     </svg>
+    <p id="editor-focus" className="visually-hidden" aria-live="polite" data-testid="editor-focus">
+      {describeFocus(g, focusedAtom)}
+    </p>
+    </>
   );
 }
 

@@ -1,31 +1,29 @@
 /**
  * The editor graph <-> V2000 molblock, the lingua franca with rdkit-js. Atom order is kept both
  * ways, so atom i of the editor is atom i of every molecule, conformer and frame derived from it.
- * The editor's y axis points down (SVG); molfiles' points up, so y is negated.
+ * The editor's y axis points down (SVG); molfiles' points up, so y is negated. Writing goes through
+ * the lab's one molblock writer (app/chem/molfile.ts).
  */
+import { writeMolblock } from '../../chem/molfile';
 import { type BondOrder, type EdGraph, type EdAtom, type EdBond } from './graph';
 
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-const coord = (v: number) => pad(v.toFixed(4), 10);
 
 export function graphToMolblock(g: EdGraph, title = ''): string {
   if (g.atoms.length > 999 || g.bonds.length > 999) throw new Error(`Molfile V2000 holds at most 999 atoms and bonds (got ${g.atoms.length} atoms, ${g.bonds.length} bonds)`);
-  const index = new Map(g.atoms.map((a, i) => [a.id, i + 1]));
-  const lines = [title, '  MoleculeSDE-lab 2D', ''];
-  lines.push(`${pad(g.atoms.length, 3)}${pad(g.bonds.length, 3)}  0  0  0  0  0  0  0  0999 V2000`);
-  for (const a of g.atoms) {
-    lines.push(`${coord(a.x)}${coord(-a.y)}${coord(0)} ${a.el.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`);
-  }
-  for (const b of g.bonds) {
-    lines.push(`${pad(index.get(b.a)!, 3)}${pad(index.get(b.b)!, 3)}${pad(b.order, 3)}${pad(b.order === 1 && b.wedge ? b.wedge : b.order === 2 && b.either ? 3 : 0, 3)}`);
-  }
-  const charged = g.atoms.map((a, i) => [i + 1, a.charge] as const).filter(([, c]) => c !== 0);
-  for (let i = 0; i < charged.length; i += 8) {
-    const chunk = charged.slice(i, i + 8);
-    lines.push(`M  CHG${pad(chunk.length, 3)}${chunk.map(([k, c]) => `${pad(k, 4)}${pad(c, 4)}`).join('')}`);
-  }
-  lines.push('M  END');
-  return lines.join('\n') + '\n';
+  const index = new Map(g.atoms.map((a, i) => [a.id, i]));
+  const positions = new Float64Array(g.atoms.length * 3);
+  g.atoms.forEach((a, i) => positions.set([a.x, -a.y, 0], i * 3));
+  return writeMolblock(
+    g.atoms.map((a) => ({ element: a.el, charge: a.charge })),
+    g.bonds.map((b) => ({
+      a: index.get(b.a)!,
+      b: index.get(b.b)!,
+      order: b.order,
+      // V2000 bond stereo: a wedge/hash on a single bond, "either" (3) on a double bond.
+      stereo: b.order === 1 && b.wedge ? b.wedge : b.order === 2 && b.either ? 3 : 0,
+    })),
+    { positions, dim: '2D', name: title },
+  );
 }
 
 /** V2000 charge field codes (column 37-39) -> formal charge. */

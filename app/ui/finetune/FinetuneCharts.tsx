@@ -18,13 +18,14 @@ function scale(lo: number, hi: number, a: number, b: number) {
 
 const tick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3));
 
-function Axes({ xl, xh, yl, yh, xLabel, yLabel }: { xl: number; xh: number; yl: number; yh: number; xLabel: string; yLabel: string }) {
+function Axes({ xl, xh, yl, yh, xLabel, yLabel, xInt }: { xl: number; xh: number; yl: number; yh: number; xLabel: string; yLabel: string; xInt?: boolean }) {
+  const xt = (v: number) => (xInt ? String(Math.round(v)) : tick(v));
   return (
     <g className="axes" fontSize={11} fill="currentColor">
       <line x1={PAD.l} y1={H - PAD.b} x2={W - PAD.r} y2={H - PAD.b} stroke="currentColor" strokeOpacity={0.4} />
       <line x1={PAD.l} y1={PAD.t} x2={PAD.l} y2={H - PAD.b} stroke="currentColor" strokeOpacity={0.4} />
-      <text x={PAD.l} y={H - PAD.b + 14}>{tick(xl)}</text>
-      <text x={W - PAD.r} y={H - PAD.b + 14} textAnchor="end">{tick(xh)}</text>
+      <text x={PAD.l} y={H - PAD.b + 14}>{xt(xl)}</text>
+      <text x={W - PAD.r} y={H - PAD.b + 14} textAnchor="end">{xt(xh)}</text>
       <text x={PAD.l - 4} y={H - PAD.b} textAnchor="end">{tick(yl)}</text>
       <text x={PAD.l - 4} y={PAD.t + 10} textAnchor="end">{tick(yh)}</text>
       <text x={(PAD.l + W - PAD.r) / 2} y={H - 4} textAnchor="middle">{xLabel}</text>
@@ -49,7 +50,7 @@ export function CurveChart({ curve, metric }: { curve: CurvePoint[]; metric: str
   }
   return (
     <svg className="ft-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Validation ${metric} per epoch, ${pts.length} points`} data-points={pts.length}>
-      <Axes xl={1} xh={Math.max(2, ...xs)} yl={yl} yh={yh} xLabel="epoch" yLabel={`valid ${metric}`} />
+      <Axes xl={1} xh={Math.max(2, ...xs)} yl={yl} yh={yh} xLabel="epoch" yLabel={`valid ${metric}`} xInt />
       {[...lines.entries()].map(([k, ps]) => (
         <polyline key={k} fill="none" stroke={ARM_COLORS[ps[0].arm]} strokeWidth={1.6} strokeOpacity={0.85} points={ps.map((p) => `${x(p.record.epoch)},${y(p.record.valid.metric)}`).join(' ')} />
       ))}
