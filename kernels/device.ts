@@ -18,6 +18,11 @@ export interface GpuContext {
   device: GPUDevice;
   adapter: GPUAdapter;
   info: AdapterSummary;
+  /**
+   * Tests only: destroys the device as a driver reset would, so `onLost` fires (our own destroy()
+   * does not report a loss). The e2e device-loss test reaches it through a test-only worker message.
+   */
+  simulateLoss?: () => void;
 }
 
 /** The storage buffers per shader stage that every kernel of ours stays within. */
@@ -88,7 +93,7 @@ export async function createGpuContext(options: DeviceOptions = {}): Promise<Gpu
     const e = event as GPUUncapturedErrorEvent;
     console.error(`[webgpu] ${e.error.message}`);
   });
-  return { device, adapter, info: summarise(adapter) };
+  return { device, adapter, info: summarise(adapter), simulateLoss: () => originalDestroy() };
 }
 
 /** Node: Dawn through the npm package `webgpu`. Kept in its own function so bundles never import it. */

@@ -4,7 +4,7 @@
  * class, strict XYZ numbers and writers that refuse values they cannot represent.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSmilesInput, readSdf, readSmiles, writeSdf } from './io';
+import { checkSmilesInput, readMolblock, readSdf, readSmiles, writeSdf } from './io';
 import { geometryProblem } from './molecule';
 import { ChemError, countSmilesHeavyAtoms, getRDKit, isRetired, onRDKitRestart, parseMol, retireRDKit, guardRDKit } from './rdkit';
 import { classToAtomicNumber, checkMolecule, decodeMolecule } from './decode';
@@ -23,6 +23,14 @@ describe('limits before the parser', () => {
     expect(countSmilesHeavyAtoms('c1ccccc1Cl')).toBe(7);
     expect(countSmilesHeavyAtoms('[2H]C([H])[NH3+]')).toBe(2);
     expect(countSmilesHeavyAtoms('Br[Si](C)(C)C')).toBe(5);
+  });
+});
+
+describe('V3000 counts before the parser', () => {
+  it('a V3000 block claiming 100000 atoms is refused with its line before RDKit', async () => {
+    const rd = await getRDKit();
+    const block = ['x', '  t', '', '  0  0  0  0  0  0  0  0  0  0999 V3000', 'M  V30 BEGIN CTAB', 'M  V30 COUNTS 100000 0 0 0 0', 'M  V30 END CTAB', 'M  END'].join('\n');
+    expect(() => readMolblock(rd, block)).toThrow(/bad V3000 COUNTS line \(line 6\)/);
   });
 });
 

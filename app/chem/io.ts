@@ -113,6 +113,14 @@ function checkMolblockStructure(lines: string[], first: number): string | null {
   const end = lines.findIndex((l) => l.startsWith('M  END'));
   if (/V3000/.test(countsLine)) {
     if (end < 0) return `no "M  END" line: the record is truncated after ${at(lines.length - 1)}`;
+    // The same bound as V2000's three-digit counts, checked before RDKit allocates anything.
+    const k = lines.findIndex((l) => /^M {2}V30 COUNTS /.test(l));
+    if (k >= 0) {
+      const [na, nb] = lines[k].slice(14).trim().split(/\s+/).map(Number);
+      if (!(Number.isInteger(na) && Number.isInteger(nb) && na >= 0 && nb >= 0 && na <= 999 && nb <= 999)) {
+        return `bad V3000 COUNTS line (${at(k)}): "${lines[k].trim()}" (at most 999 atoms and bonds)`;
+      }
+    }
     return null;
   }
   const nAtoms = Number.parseInt(countsLine.slice(0, 3), 10);

@@ -77,16 +77,24 @@ export function checkWritableFolder(dir: string, flag: string): void {
   }
 }
 
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    /* the folder itself is gone or not a folder: there is no temporary file to remove */
+  }
+}
+
 /** Writes `data` to `path` through a temporary file in the same folder and a rename. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path) || '.';
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data, { flag: 'wx' });
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
   }
 }
@@ -97,14 +105,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  */
 export function writeCheckpointRotating(path: string, data: Uint8Array): void {
   const dir = dirname(path) || '.';
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data, { flag: 'wx' });
     if (existsSync(path)) renameSync(path, `${path}.prev`);
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     throw new OutputError(`cannot write ${path}: ${(e as Error).message}`);
   }
 }

@@ -142,6 +142,14 @@ let shared: WorkerClient | null = null;
 
 /** The one engine worker of the page, created on first use. */
 export function engineClient(): WorkerClient {
-  if (!shared) shared = new WorkerClient();
+  if (!shared) {
+    shared = new WorkerClient();
+    // Test hook, only with ?testhooks=1 in the address: the device-loss e2e test loses the worker's
+    // GPU device on purpose. Nothing in the app calls it.
+    if (typeof location !== 'undefined' && new URLSearchParams(location.search).get('testhooks') === '1') {
+      const client = shared;
+      (globalThis as { __labTest?: unknown }).__labTest = { loseDevice: () => client.send({ type: 'testLoseDevice' }) };
+    }
+  }
   return shared;
 }

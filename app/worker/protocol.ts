@@ -95,6 +95,8 @@ export type CommandBody =
   | { type: 'step' }
   | { type: 'stop' }
   | { type: 'saveCheckpoint' }
+  /** Tests only (e2e/deviceLoss.spec.ts): lose the GPU device as a driver reset would. */
+  | { type: 'testLoseDevice' }
   /**
    * A full checkpoint replaces the run, paused at its step (its data set is loaded if needed);
    * `totalSteps` sets where 'resume' stops (default: the current run's, at least the checkpoint's
@@ -221,6 +223,7 @@ export const COMMAND_SOURCE: Record<CommandBody['type'], EventSource> = {
   step: 'training',
   stop: 'training',
   saveCheckpoint: 'training',
+  testLoseDevice: 'engine',
   loadCheckpoint: 'training',
   sample: 'sampling',
   findReference: 'sampling',

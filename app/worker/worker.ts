@@ -158,6 +158,8 @@ self.onmessage = (event: MessageEvent<Command>) => {
         return session.stop(id);
       case 'saveCheckpoint':
         return session.saveCheckpoint(id);
+      case 'testLoseDevice':
+        return engine?.ctx.simulateLoss?.();
       case 'loadCheckpoint':
         requireEngine();
         return session.loadCheckpoint(cmd.bytes, cmd.totalSteps, id);
