@@ -154,9 +154,9 @@ describe('OGB atom and bond features', () => {
 
 describe('limits', () => {
   it('rejects too many atoms and unsupported elements with the limit in the message', () => {
-    expect(() => readSmiles(rd, 'CCCCCCCCCC', QM9_LIMITS)).toThrow(/10 heavy atoms; the limit is 9/);
+    expect(() => readSmiles(rd, 'CCCCCCCCCC', QM9_LIMITS)).toThrow(/10 heavy atoms(; the limit is|, more than the) 9\b/);
     expect(() => readSmiles(rd, 'CCCl', QM9_LIMITS)).toThrow(/element Cl \(atom 3\) is not supported; allowed: C, N, O, F/);
-    expect(() => readSmiles(rd, 'C'.repeat(33))).toThrow(/33 heavy atoms; the limit is 32/);
+    expect(() => readSmiles(rd, 'C'.repeat(33))).toThrow(/33 heavy atoms(; the limit is|, more than the) 32\b/);
     expect(() => readSmiles(rd, '[Na+].[Cl-]')).toThrow(/element Na/);
     expect(readSmiles(rd, 'OCC(F)C#N', QM9_LIMITS).atoms).toHaveLength(6);
   });
