@@ -16,8 +16,7 @@ import { rowDot } from '../../kernels/ops/rowdot';
 import { bceWithLogits, weightedSquaredError } from '../../kernels/ops/loss';
 import { randomNormal } from '../../kernels/ops/rng';
 import { buildCsr } from '../../kernels/graph';
-import { permutation } from '../../kernels/random';
-import { hostRng, mixSeed } from '../../kernels/random';
+import { hostRng, mixSeed, permutation } from '../../kernels/random';
 import { antitheticTimes, createSDE, epsPreconditioning, lognormalTimes, type SDE } from './sde';
 import { centreRows } from './centre';
 import { validateConfig, type ModelConfig } from './config';
@@ -226,13 +225,13 @@ export class MoleculeSDE {
     if (typeof hostTimes !== 'number' && hostTimes.length !== B) {
       throw new Error(`eps2Dto3D: ${hostTimes.length} host times for ${B} graphs`);
     }
+    const perGraph = Array.from({ length: B }, (_, g) => epsPreconditioning(this.sde2Dto3D.marginalStd(timeOf(g)), recipe.sigmaData));
     const skip = new Float32Array(N);
     const out = new Float32Array(N);
     const { graphOf } = batch.host;
     for (let i = 0; i < N; i++) {
-      const c = epsPreconditioning(this.sde2Dto3D.marginalStd(timeOf(graphOf[i])), recipe.sigmaData);
-      skip[i] = c.skip;
-      out[i] = c.out;
+      skip[i] = perGraph[graphOf[i]].skip;
+      out[i] = perGraph[graphOf[i]].out;
     }
     eps = scaleRows(eps, e.fromArray(out, [N]));
     const withSkip = !frameComponents || frameComponents[0] !== 0;

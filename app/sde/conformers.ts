@@ -22,7 +22,7 @@ export function replicate<T>(molecules: readonly T[], count: number): T[] {
 }
 
 /** Subtracts each graph's mean position (rows nodeOffsets[g] .. nodeOffsets[g+1]) in place. */
-export function centrePerGraph(positions: Float32Array, nodeOffsets: ArrayLike<number>): Float32Array {
+export function centrePerGraph<T extends Float32Array | Float64Array>(positions: T, nodeOffsets: ArrayLike<number>): T {
   for (let g = 0; g + 1 < nodeOffsets.length; g++) {
     const [a, b] = [nodeOffsets[g], nodeOffsets[g + 1]];
     for (let k = 0; k < 3; k++) {

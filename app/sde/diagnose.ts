@@ -22,6 +22,8 @@ import { kabschRotation, alignedRmsd } from '../chem/align';
 import { makeBatch, type BatchMolecule } from '../data/batch';
 import { uploadBatch } from '../model/batchGpu';
 import type { MoleculeSDE } from '../model/moleculeSDE';
+import { epsPreconditioning } from '../model/sde';
+import { centrePerGraph } from './conformers';
 
 export const DEFAULT_DIAGNOSTIC_SIGMAS = [0.01, 0.03, 0.1, 0.3, 1, 3, 10] as const;
 
@@ -59,15 +61,6 @@ export function timeOfSigma(model: MoleculeSDE, sigma: number): number {
   return Math.log(sigma / sde.min) / Math.log(sde.max / sde.min);
 }
 
-function centreInPlace(x: Float64Array, a: number, b: number): void {
-  for (let c = 0; c < 3; c++) {
-    let m = 0;
-    for (let i = a; i < b; i++) m += x[3 * i + c];
-    m /= b - a;
-    for (let i = a; i < b; i++) x[3 * i + c] -= m;
-  }
-}
-
 export async function diagnose2Dto3D(
   engine: Engine, model: MoleculeSDE, molecules: readonly BatchMolecule[], options: DiagnoseOptions = {},
 ): Promise<SigmaDiagnostics[]> {
@@ -81,8 +74,7 @@ export async function diagnose2Dto3D(
   const B = host.numGraphs;
   const N = host.numNodes;
   // Reference positions, centred per molecule in float64.
-  const x0 = Float64Array.from(host.positions);
-  for (let g = 0; g < B; g++) centreInPlace(x0, offsets[g], offsets[g + 1]);
+  const x0 = centrePerGraph(Float64Array.from(host.positions), offsets);
   let ss = 0;
   for (const v of x0) ss += v * v;
   const dataStd = Math.sqrt(ss / x0.length);
@@ -97,16 +89,20 @@ export async function diagnose2Dto3D(
   try {
     for (const [k, sigma] of sigmas.entries()) {
       const t = timeOfSigma(model, sigma);
+      // The isotropic-Gaussian denoiser is the preconditioning's skip term with s = the data's RMS.
+      const gaussianSkip = epsPreconditioning(sigma, dataStd).skip;
       const tvec = engine.fromArray(new Float32Array(B).fill(t), [B]);
       const acc = { network: 0, oracle: 0, gaussian: 0, denoised: 0, noisy: 0, bond: 0, bonds: 0 };
       for (let r = 0; r < repeats; r++) {
         const rng = hostRng(seed, k, r);
         const z = new Float64Array(3 * N);
         for (let i = 0; i < z.length; i++) z[i] = randn(rng);
-        if (centred) for (let g = 0; g < B; g++) centreInPlace(z, offsets[g], offsets[g + 1]);
+        if (centred) centrePerGraph(z, offsets);
         const xt = Float64Array.from(x0, (v, i) => v + sigma * z[i]);
         const epsHat = await engine.readF32(model.eps2Dto3D(gpu, h2, engine.fromArray(Float32Array.from(xt), [N, 3]), tvec, t));
         engine.endStep();
+        // One-step denoised geometry x0_hat = x_t - sigma eps_hat, for the RMSD and the bond error.
+        const hat = Float64Array.from(xt, (v, q) => v - sigma * epsHat[q]);
         for (let g = 0; g < B; g++) {
           const [a, b] = [offsets[g], offsets[g + 1]];
           const n = b - a;
@@ -123,27 +119,24 @@ export async function diagnose2Dto3D(
           let net = 0;
           let ora = 0;
           let gau = 0;
-          const x0hat = new Float64Array(3 * n);
           for (let i = 0; i < n; i++) {
             for (let c = 0; c < 3; c++) {
               const j = 3 * i + c;
               const zi = z[3 * a + j];
               const rx0 = R[c * 3] * x0g[3 * i] + R[c * 3 + 1] * x0g[3 * i + 1] + R[c * 3 + 2] * x0g[3 * i + 2] + centre[c];
               const epsOracle = (xtg[j] - rx0) / sigma;
-              const epsGauss = (xtc[j] * sigma) / (sigma * sigma + dataStd * dataStd);
+              const epsGauss = xtc[j] * gaussianSkip;
               net += (epsHat[3 * a + j] - zi) ** 2;
               ora += (epsOracle - zi) ** 2;
               gau += (epsGauss - zi) ** 2;
-              x0hat[j] = xtg[j] - sigma * epsHat[3 * a + j];
             }
           }
           acc.network += net / (3 * n);
           acc.oracle += ora / (3 * n);
           acc.gaussian += gau / (3 * n);
-          acc.denoised += n > 1 ? alignedRmsd(x0hat, x0g).rmsd : 0;
+          acc.denoised += n > 1 ? alignedRmsd(hat.subarray(3 * a, 3 * b), x0g).rmsd : 0;
           acc.noisy += n > 1 ? alignedRmsd(xtg, x0g).rmsd : 0;
         }
-        const hat = Float64Array.from(xt, (v, q) => v - sigma * epsHat[q]);
         for (let e = 0; e < bondPairs.length / 2; e++) {
           const [i, j] = [bondPairs[2 * e], bondPairs[2 * e + 1]];
           const d = (x: Float64Array) => Math.hypot(x[3 * i] - x[3 * j], x[3 * i + 1] - x[3 * j + 1], x[3 * i + 2] - x[3 * j + 2]);
