@@ -334,13 +334,19 @@ export async function snapshotWeights(engine: Engine, model: CheckpointableModel
   return out;
 }
 
+/** The checkpoint's bias-corrected moving average by parameter name; null when it has none. */
+export function averagedWeights(c: Checkpoint): Map<string, Float32Array> | null {
+  if (!c.ema || c.ema.updates === 0) return null;
+  return new WeightAverage(c.ema.decay, c.ema.every, c.ema).averaged();
+}
+
 /**
  * Writes the checkpoint's moving average (bias-corrected) over the model's parameters, the weights
  * to sample with. Returns false (and writes nothing) when the checkpoint has no average.
  */
 export function restoreAveragedWeights(engine: Engine, model: CheckpointableModel, c: Checkpoint): boolean {
-  if (!c.ema || c.ema.updates === 0) return false;
-  const averaged = new WeightAverage(c.ema.decay, c.ema.every, c.ema).averaged();
+  const averaged = averagedWeights(c);
+  if (!averaged) return false;
   const params = model.parameters();
   for (const { name } of params) {
     if (!averaged.has(name)) throw new CheckpointError(`checkpoint: the moving average lacks parameter '${name}'`);

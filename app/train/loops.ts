@@ -28,6 +28,7 @@ import { configFromCheckpoint, resolveConfig, type ModelConfig, type PresetName 
 import { MoleculeSDE } from '../model/moleculeSDE';
 import type { NamedParameter } from '../model/params';
 import {
+  averagedWeights,
   CheckpointError,
   checkAgainstModel,
   decodeCheckpoint,
@@ -336,10 +337,7 @@ export class Trainer {
   initFrom(bytes: ArrayBuffer | Uint8Array): { loaded: string[]; kept: string[] } {
     if (this.steps !== 0) throw new Error('Trainer.initFrom: only a fresh run can be warm-started');
     const c = decodeCheckpoint(bytes);
-    if (c.ema && c.ema.updates > 0) {
-      const averaged = new WeightAverage(c.ema.decay, c.ema.every, c.ema).averaged();
-      for (const [name, w] of averaged) c.weights.set(name, { ...c.weights.get(name)!, data: w });
-    }
+    for (const [name, w] of averagedWeights(c) ?? []) c.weights.set(name, { ...c.weights.get(name)!, data: w });
     return restoreMatchingWeights(this.engine, this.model, c);
   }
 
