@@ -8,7 +8,9 @@ import { defineConfig } from '@playwright/test';
  * Never download a browser: executablePath points at the system Chromium.
  */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PORT = 4173;
+// E2E_PORT lets two checkouts run their e2e suites side by side without one reusing the
+// other's preview server (which would serve the other checkout's build).
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: './e2e',
