@@ -124,7 +124,19 @@ export type CommandBody =
    * Loss and one-step denoised RMSD per noise level (app/sde/diagnose.ts) on the first `count`
    * validation molecules of `dataset`; answered by 'noiseLevelsResult'.
    */
-  | { type: 'noiseLevels'; model: InspectModel; dataset: string; count: number; repeats: number; seed: number };
+  | { type: 'noiseLevels'; model: InspectModel; dataset: string; count: number; repeats: number; seed: number; molecule?: NoiseLevelsMolecule };
+
+/**
+ * One molecule to measure the noise levels on instead of the validation molecules: a heavy-atom
+ * molblock and its reference conformer ([atoms x 3] Å in the molblock's atom order), e.g. the drawn
+ * molecule with the data sets' conformer of it ('findReference').
+ */
+export interface NoiseLevelsMolecule {
+  molblock: string;
+  positions: Float32Array;
+  /** Where the conformer came from (shown with the result). */
+  origin: string;
+}
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly

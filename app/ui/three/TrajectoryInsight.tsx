@@ -64,7 +64,7 @@ export function SigmaReadout({ sigmas, frame, t }: { sigmas: (number | undefined
   return (
     <span className="sigma-readout">
       <span className="mono" aria-label="Noise level of the shown frame" data-sigma={sigma} data-t={t}>
-        {sigma !== undefined && t !== undefined ? `σ = ${sigma < 0.1 ? sigma.toPrecision(2) : sigma.toFixed(2)} Å, t = ${t.toFixed(3)}` : 'σ —'}
+        {sigma !== undefined && t !== undefined ? `σ = ${sigma < 0.1 ? sigma.toPrecision(2) : sigma.toFixed(2)} Å, t = ${t >= 0.001 ? t.toFixed(3) : t.toExponential(0)}` : 'σ —'}
       </span>
       {path && (
         <svg className="sigma-sparkline" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label="σ over the recorded frames (log scale), the shown frame marked">

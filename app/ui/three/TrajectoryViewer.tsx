@@ -219,7 +219,6 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
         <span className="transport-step mono" aria-live="off">
           {shown ? `step ${shown.step}/${totalSteps}` : '—'}
         </span>
-        <SigmaReadout sigmas={sigmas} frame={shownIndex} t={shown?.t} />
         <label className="inline">
           <span>Speed</span>
           <select aria-label="Playback speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
@@ -237,6 +236,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
       )}
       {n > 0 && (
         <div className="colour-controls">
+          <SigmaReadout sigmas={sigmas} frame={shownIndex} t={shown?.t} />
           <ColourModeSwitch mode={colourMode} onChange={setColourMode} />
           <ColourLegend mode={colourMode} scale={colouring.scale} note={colouring.note} />
         </div>
