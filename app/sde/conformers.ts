@@ -72,6 +72,7 @@ export async function sampleConformers(
   const gpu = uploadBatch(engine, batch, { persistent: true });
   const layout = sparseRowsLayout(engine, Array.from(batch.dense.counts), 3);
   const h2 = engine.keep(model.encode2D(gpu));
+  const network = model.epsEvaluator2Dto3D(gpu, h2);
   const sde = model.config.sde2Dto3D;
   // Every frame read back is checked for divergence before anyone sees it (the check is a pass
   // over values already on the host); the final state is checked below.
@@ -93,7 +94,7 @@ export async function sampleConformers(
         layouts: [layout],
         sde: { kind: sde.kind, min: sde.min, max: sde.max },
         numGraphs: batch.numGraphs,
-        evaluate: ([x], t, tHost) => [model.eps2Dto3D(gpu, h2, x, t, tHost)],
+        evaluate: ([x], t, tHost) => [network.eps(x, t, tHost)],
         scoreScale: (t) => -1 / model.sde2Dto3D.marginalStd(t),
       },
       settings,
@@ -108,6 +109,7 @@ export async function sampleConformers(
       stopped: result.stopped,
     };
   } finally {
+    network.dispose();
     engine.dispose(h2);
     disposeLayout(engine, layout);
     gpu.dispose();
