@@ -5,7 +5,7 @@
  * exactly as the worker does.
  */
 import type { Engine } from '../../kernels/engine';
-import { readSmilesOrMolblock } from '../chem/io';
+import { readMolblock, readSmilesOrMolblock } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
