@@ -35,9 +35,19 @@ export function centrePerGraph<T extends Float32Array | Float64Array>(positions:
   return positions;
 }
 
+export interface ConformerFrame {
+  /** The frame's time t and sigma(t) (Å), the 2D->3D SDE's marginal std. */
+  t: number;
+  sigma: number;
+  /** With `frameScores`: the score s_theta(x_t, t) [N, 3] at the frame's (uncentred) positions. */
+  scores?: Float32Array;
+}
+
 export interface ConformerFrameHook {
   /** Positions [N, 3] of the whole batch (centred per graph) after `step` of `total` steps. */
-  onFrame?: (step: number, total: number, positions: Float32Array) => void | Promise<void>;
+  onFrame?: (step: number, total: number, positions: Float32Array, frame: ConformerFrame) => void | Promise<void>;
+  /** Evaluate the score at every recorded frame (one extra network evaluation per frame). */
+  frameScores?: boolean;
   shouldStop?: () => boolean;
 }
 
@@ -62,15 +72,18 @@ export async function sampleConformers(
   const gpu = uploadBatch(engine, batch, { persistent: true });
   const layout = sparseRowsLayout(engine, Array.from(batch.dense.counts), 3);
   const h2 = engine.keep(model.encode2D(gpu));
+  const network = model.epsEvaluator2Dto3D(gpu, h2);
   const sde = model.config.sde2Dto3D;
   // Every frame read back is checked for divergence before anyone sees it (the check is a pass
   // over values already on the host); the final state is checked below.
   const samplerHooks: SamplerHooks = {
     shouldStop: hooks.shouldStop,
+    frameScores: hooks.frameScores,
     onFrame: hooks.onFrame
-      ? (step, total, [x]) => {
+      ? (step, total, [x], extra) => {
           checkSampledValues(x, step, total, settings);
-          return hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets));
+          const frame: ConformerFrame = { t: extra.t, sigma: model.sde2Dto3D.marginalStd(extra.t), scores: extra.scores?.[0] };
+          return hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets), frame);
         }
       : undefined,
   };
@@ -81,7 +94,7 @@ export async function sampleConformers(
         layouts: [layout],
         sde: { kind: sde.kind, min: sde.min, max: sde.max },
         numGraphs: batch.numGraphs,
-        evaluate: ([x], t, tHost) => [model.eps2Dto3D(gpu, h2, x, t, tHost)],
+        evaluate: ([x], t, tHost) => [network.eps(x, t, tHost)],
         scoreScale: (t) => -1 / model.sde2Dto3D.marginalStd(t),
       },
       settings,
@@ -96,6 +109,7 @@ export async function sampleConformers(
       stopped: result.stopped,
     };
   } finally {
+    network.dispose();
     engine.dispose(h2);
     disposeLayout(engine, layout);
     gpu.dispose();
