@@ -8,6 +8,7 @@ import gemmSource from './bmm.wgsl?raw';
 import activationSource from './activation.wgsl?raw';
 import { MAX_GROUPS_PER_DIM, grid1d, type Engine } from '../engine';
 import { shapeString, assertDType, type Tensor } from '../tensor';
+import { addColumnSums } from './linear';
 
 export interface MatrixView {
   tensor: Tensor;
@@ -161,6 +162,14 @@ export interface TransposeOptions {
   transB?: boolean;
 }
 
+export interface ProductOptions extends TransposeOptions {
+  /**
+   * [N]: added to every row of every output matrix in the GEMM's epilogue (a GCN's Â (X W) + b),
+   * instead of a separate addBias pass over the output and its gradient.
+   */
+  bias?: Tensor;
+}
+
 /**
  * op(A) op(B) for `batch` stacked matrices, where op transposes when asked. Shared by bmm and
  * matmul: `aDims`/`bDims` are the stored [rows, cols] of one matrix.
@@ -175,11 +184,12 @@ export function batchedProduct(
   aDims: readonly [number, number],
   bDims: readonly [number, number],
   outShape: readonly number[],
-  { transA = false, transB = false }: TransposeOptions,
+  { transA = false, transB = false, bias }: ProductOptions,
 ): Tensor {
   const e = a.engine;
   assertDType(op, a, 'f32', 'a');
   assertDType(op, b, 'f32', 'b');
+  if (bias) assertDType(op, bias, 'f32', 'bias');
   const opA = matrixView(a, aDims[0], aDims[1], transA);
   const opB = matrixView(b, bDims[0], bDims[1], transB);
   if (opA.cols !== opB.rows) {
@@ -187,10 +197,13 @@ export function batchedProduct(
       `${op}: inner dimensions differ: a ${shapeString(a.shape)}${transA ? 'ᵀ' : ''} and b ${shapeString(b.shape)}${transB ? 'ᵀ' : ''} (${opA.cols} vs ${opB.rows})`,
     );
   }
-  const y = e.empty(outShape, { requiresGrad: a.requiresGrad || b.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== opB.cols)) {
+    throw new Error(`${op}: bias ${shapeString(bias.shape)} does not match the output's ${opB.cols} columns`);
+  }
+  const y = e.empty(outShape, { requiresGrad: a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
   const out = matrixView(y, opA.rows, opB.cols);
-  gemmInto(e, { op, a: opA, b: opB, c: out, batch });
-  if (e.needsGrad(a, b)) {
+  gemmInto(e, { op, a: opA, b: opB, c: out, batch, bias });
+  if (e.needsGrad(a, b, bias)) {
     e.tape.push(op, () => {
       const dC = matrixView(e.gradOf(y), opA.rows, opB.cols);
       // Each product writes all of its input's gradient: a first contribution overwrites it.
@@ -202,13 +215,18 @@ export function batchedProduct(
         const { grad, accumulate } = e.gradInto(b);
         gemmInto(e, { op: `${op}.backward(b)`, a: transposeView(opA), b: dC, c: matrixView(grad, bDims[0], bDims[1], transB), batch, accumulate });
       }
+      // d bias = column sums of dC over every row of every batch (dC is a contiguous [B * M, N]).
+      if (bias?.requiresGrad) addColumnSums(`${op}.backward(bias)`, e.reshape(dC.tensor, [batch * opA.rows, opB.cols]), e.gradOf(bias));
     });
   }
   return y;
 }
 
-/** [B, M, K] x [B, K, N] -> [B, M, N]; with transA a is [B, K, M], with transB b is [B, N, K]. */
-export function bmm(a: Tensor, b: Tensor, opts: TransposeOptions = {}): Tensor {
+/**
+ * [B, M, K] x [B, K, N] -> [B, M, N]; with transA a is [B, K, M], with transB b is [B, N, K]; with
+ * `bias` [N], + bias on every row (fused into the GEMM).
+ */
+export function bmm(a: Tensor, b: Tensor, opts: ProductOptions = {}): Tensor {
   if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== b.shape[0]) {
     throw new Error(`bmm: expected a [B, M, K] and b [B, K, N] with the same B, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
   }

@@ -19,6 +19,13 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
   const cols = x.cols;
   if (out.size !== cols) throw new Error(`${op}: column sums of ${shapeString(x.shape)} need ${cols} outputs, got ${shapeString(out.shape)}`);
   if (cols === 0) return;
+  if (e.fusedLinearBackward && rows <= FUSED_BACKWARD_MAX_ROWS) {
+    // CPU adapters: one dispatch, one invocation per column (as linear_backward's bias sums); the
+    // cost there is per dispatch, not per idle lane. Fixed per engine and shape: deterministic.
+    const params = { rows, cols, chunkRows: rows, chunks: 1, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };
+    e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_single', params, bindings: { x, out }, workgroups: grid1d(cols) });
+    return;
+  }
   const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
   const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
   const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };

@@ -47,6 +47,19 @@ fn colsum_final(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   out[col] = out[col] + s;
 }
 
+// One pass for short columns on CPU adapters (see addColumnSums): each column summed over all rows
+// in order by one invocation, instead of two dispatches.
+@compute @workgroup_size(WG)
+fn colsum_single(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let col = gid.x + gid.y * nwg.x * WG;
+  if (col >= params.cols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < params.rows; r++) {
+    s = s + x[r * params.cols + col];
+  }
+  out[col] = out[col] + s;
+}
+
 // ---------------------------------------------------------------- linear_backward
 //
 // For dZ [rows, outF] (the gradient of the pre-activation), W [outF, inF] and x [rows, inF]:
