@@ -139,5 +139,6 @@ export function split(x: Tensor, sizes: number[]): Tensor[] {
       copyParts(e, 'split.backward', 'gather', rows, grad, offsets, parts.map((p) => ({ tensor: p.grad ?? undefined, accumulate })));
     });
   }
-  return parts;
+  // A copy: the backward keeps `parts` in slice order, whatever the caller does to the array.
+  return [...parts];
 }
