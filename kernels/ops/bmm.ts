@@ -44,8 +44,8 @@ export interface GemmSpec {
   bias?: Tensor;
   /** 0 = identity, else 1 + index into ACTIVATIONS (activation.ts). */
   act?: number;
-  /** Also store the pre-activation a b + bias here (same layout as c). */
-  z?: Tensor;
+  /** Also store act'(a b + bias) here (same layout as c; needs an activation): the backward's gate. */
+  gate?: Tensor;
 }
 
 // The activation functions (fn act, fn act_derivative and their helpers) of activation.wgsl,
@@ -91,7 +91,8 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     throw new Error(`${op}: cannot multiply ${viewString(a)} by ${viewString(b)} into ${viewString(c)}`);
   }
   for (const v of [a, b, c]) assertDType(op, v.tensor, 'f32', v.tensor.name || 'operand');
-  const epilogue = spec.bias !== undefined || (spec.act ?? 0) !== 0 || spec.z !== undefined;
+  const epilogue = spec.bias !== undefined || (spec.act ?? 0) !== 0 || spec.gate !== undefined;
+  if (spec.gate && !spec.act) throw new Error(`${op}: a gate needs an activation`);
   if (epilogue && spec.accumulate) throw new Error(`${op}: an accumulating GEMM has no epilogue`);
   if (M === 0 || N === 0 || batch === 0) return;
   const shape = N <= 4 ? TALL : M <= 4 ? WIDE : SQUARE;
@@ -132,9 +133,9 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     // Without a bias the binding is unused; any read-only buffer satisfies the layout.
     bindings.bias = spec.bias ?? a.tensor;
     entryPoint = 'gemm_epilogue';
-    if (spec.z) {
-      bindings.z = spec.z;
-      entryPoint = 'gemm_epilogue_z';
+    if (spec.gate) {
+      bindings.gate = spec.gate;
+      entryPoint = 'gemm_epilogue_gate';
     }
   }
   e.dispatch({ op, code: gemmCode(shape), entryPoint, params, bindings, workgroups: groups });
