@@ -133,7 +133,7 @@ export class Engine {
       options.dtype ?? 'f32',
       options.requiresGrad ?? false,
       options.persistent ?? false,
-      options.name ?? '',
+      boundedName(options.name ?? ''),
     );
     if (!t.persistent) this.transients.add(t);
     return t;
@@ -558,6 +558,19 @@ function samePlace(view: Tensor, of: Tensor): Tensor {
   view.span = of.span;
   view.arena = of.arena;
   return view;
+}
+
+/** Longest tensor name kept whole (see boundedName). */
+export const MAX_TENSOR_NAME = 160;
+
+/**
+ * Ops name their outputs after their inputs (`add(a, b)`), so every binary op doubles the length
+ * of a name: the 2D->3D score network's names reached 14 MB, and flattening them (concat joins its
+ * parts' names) cost seconds per forward pass. A longer name keeps its start, the outermost ops,
+ * which is what error messages need.
+ */
+function boundedName(name: string): string {
+  return name.length <= MAX_TENSOR_NAME ? name : `${name.slice(0, MAX_TENSOR_NAME)}…`;
 }
 
 function bucketSize(bytes: number): number {

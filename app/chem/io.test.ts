@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addSdfProps, readMolblock, readSdf, readSmiles, readSmilesFile, writeSdf, writeSmiles } from './io';
+import { addSdfProps, readMolblock, readSdf, readSmiles, readSmilesFile, readSmilesOrMolblock, writeSdf, writeSmiles } from './io';
 import type { ChemMolecule } from './molecule';
 import { getRDKit, type RDKit } from './rdkit';
 import { readXyz, writeXyz, xyzToMolecule } from './xyz';
@@ -43,6 +43,16 @@ describe('reading', () => {
     expect(molecules[0].molecule.stereo.atoms).toEqual([{ atom: 1, label: 'S' }]);
     expect(molecules[3].molecule.stereo.bonds).toEqual([{ bond: 1, label: 'E' }]);
     expect(molecules[2].record).toBe(3);
+  });
+
+  it('reads what the editor sends: a SMILES, or a molblock recognised by its M  END line', () => {
+    const fromMolblock = readSmilesOrMolblock(rd, fixture('alanine_v3000.mol'));
+    expect(fromMolblock.smiles).toBe('C[C@H](N)C(=O)O');
+    expect(fromMolblock.positions?.length).toBe(18);
+    const fromSmiles = readSmilesOrMolblock(rd, 'C[C@H](N)C(=O)O');
+    expect(fromSmiles.smiles).toBe(fromMolblock.smiles);
+    expect(fromSmiles.positions).toBeUndefined();
+    expect(() => readSmilesOrMolblock(rd, 'C1CC')).toThrow(/SMILES|smiles/);
   });
 
   it('reads V3000', () => {

@@ -80,6 +80,14 @@ export function readMolblock(rd: RDKit, molblock: string, limits: MoleculeLimits
   }
 }
 
+/**
+ * What the editor and the worker commands carry: a SMILES, or a molblock (recognised by its
+ * "M  END" line). One reader for both so sampling, inspection and profiling agree on the rule.
+ */
+export function readSmilesOrMolblock(rd: RDKit, text: string, limits: MoleculeLimits = DEFAULT_LIMITS): ChemMolecule {
+  return /^M {2}END/m.test(text) ? readMolblock(rd, text, limits, 'molecule') : readSmiles(rd, text, limits);
+}
+
 export interface SdfEntry {
   /** 1-based record number in the file. */
   record: number;

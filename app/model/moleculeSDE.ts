@@ -23,7 +23,7 @@ import { validateConfig, type ModelConfig } from './config';
 import { ParamStore, type NamedParameter } from './params';
 import { GIN } from './gin';
 import { SchNet } from './schnet';
-import { Score2Dto3D } from './score2Dto3D';
+import { Score2Dto3D, type Score2Dto3DPrecomputed } from './score2Dto3D';
 import { Score3Dto2D } from './score3Dto2D';
 import type { GpuBatch } from './batchGpu';
 import { noisyAdjacency, noisyAtomTypes } from './kernels';
@@ -34,6 +34,13 @@ export type { NamedParameter } from './params';
 const STREAM = { positions: 1, atomTypes: 2, adjacency: 3, dropout2Dto3D: 100, dropoutGin: 200 } as const;
 /** Host RNG streams of one step. */
 const HOST_STREAM = { times2Dto3D: 11, times3Dto2D: 12, perm23: 13, perm32: 14 } as const;
+
+/** See MoleculeSDE.epsEvaluator2Dto3D. */
+export interface Eps2Dto3DEvaluator {
+  /** eps_hat [N, 3] at x_t; every graph at the same time: tPerGraph [B] on the GPU holds tHost. */
+  eps(xt: Tensor, tPerGraph: Tensor, tHost: number): Tensor;
+  dispose(): void;
+}
 
 export interface LossTensors {
   total: Tensor;
@@ -212,11 +219,12 @@ export class MoleculeSDE {
   private preconditionedEps(
     batch: GpuBatch, h2: Tensor, xt: Tensor, t: Tensor, hostTimes: number | ArrayLike<number>, training: boolean,
     dropoutKey?: { seed: number; stream: number }, frameComponents?: readonly [number, number, number],
+    precomputed?: Score2Dto3DPrecomputed,
   ): Tensor {
     const e = this.engine;
     const recipe = this.config.recipe2Dto3D;
     const x = recipe.centred ? centreRows(xt, batch) : xt;
-    let eps = this.score2Dto3D.forward({ batch, h2, xt: x, t, training, dropoutKey, frameComponents });
+    let eps = this.score2Dto3D.forward({ batch, h2, xt: x, t, training, dropoutKey, frameComponents, precomputed });
     if (recipe.centred) eps = centreRows(eps, batch);
     if (!(recipe.sigmaData > 0)) return eps;
     const N = batch.numAtoms;
@@ -303,6 +311,44 @@ export class MoleculeSDE {
     frameComponents?: readonly [number, number, number],
   ): Tensor {
     return this.engine.noGrad(() => this.preconditionedEps(batch, h2, xt, tPerGraph, hostTimes, false, undefined, frameComponents));
+  }
+
+  /**
+   * eps2Dto3D for many evaluations on one batch and H2 (a sampling run): the network's parts that
+   * depend on H2 alone (node embedding, 2D edge feature) are computed here once, and its node input
+   * once per time (a PC step's corrector and predictor share it). The same kernels on the same
+   * inputs as eps2Dto3D, so the same values. Call dispose() when done.
+   */
+  epsEvaluator2Dto3D(batch: GpuBatch, h2: Tensor): Eps2Dto3DEvaluator {
+    const e = this.engine;
+    const net = this.score2Dto3D;
+    const kept: Tensor[] = [];
+    const keep = (t: Tensor | null) => {
+      if (t) kept.push(e.keep(t));
+      return t;
+    };
+    const { nodeEmb, edge2D } = e.noGrad(() => ({ nodeEmb: keep(net.nodeEmbedding(h2))!, edge2D: keep(net.edge2D(batch, h2, false)) }));
+    // The node input of the last time seen: kept until the time changes (it outlives endStep).
+    let last: { t: number; nodeInput: Tensor } | null = null;
+    const release = () => {
+      if (last && last.nodeInput !== nodeEmb) e.dispose(last.nodeInput);
+      last = null;
+    };
+    return {
+      eps: (xt, tPerGraph, tHost) =>
+        e.noGrad(() => {
+          if (!last || last.t !== tHost) {
+            release();
+            const u = net.nodeInput(batch, nodeEmb, tPerGraph);
+            last = { t: tHost, nodeInput: u === nodeEmb ? u : e.keep(u) };
+          }
+          return this.preconditionedEps(batch, h2, xt, tPerGraph, tHost, false, undefined, undefined, { nodeInput: last.nodeInput, edge2D });
+        }),
+      dispose: () => {
+        release();
+        for (const t of kept) e.dispose(t);
+      },
+    };
   }
 
   /** Raw 3D->2D outputs x [B, Nmax, C] and a [B, Nmax, Nmax]; the score follows from §3.6. */

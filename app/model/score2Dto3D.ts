@@ -59,6 +59,19 @@ export interface Score2Dto3DInputs {
    * [0, 1, 0] isolates the reflection-antisymmetric e2 part; the symmetry tests use it.
    */
   frameComponents?: readonly [number, number, number];
+  /**
+   * Parts of the forward that do not depend on x_t, computed beforehand (sampling evaluates the
+   * network hundreds of times on one batch): the same kernels on the same inputs, so the same
+   * values. Eval mode only (the 2D edge feature's BatchNorm uses its running statistics).
+   */
+  precomputed?: Score2Dto3DPrecomputed;
+}
+
+export interface Score2Dto3DPrecomputed {
+  /** [N, h]: Linear(H2), plus the noise-level embedding of this forward's t when the network has one. */
+  nodeInput: Tensor;
+  /** [E, h]: the 2D edge feature a_e (null when the batch has no extended edges). */
+  edge2D: Tensor | null;
 }
 
 export class Score2Dto3D {
@@ -118,7 +131,7 @@ export class Score2Dto3D {
   }
 
   /** eps_hat [N, 3]; the score is -eps_hat / std(t). */
-  forward({ batch, h2, xt, t, training, dropoutKey, frameComponents }: Score2Dto3DInputs): Tensor {
+  forward({ batch, h2, xt, t, training, dropoutKey, frameComponents, precomputed }: Score2Dto3DInputs): Tensor {
     const e = h2.engine;
     const ext = batch.extended;
     const h = this.config.hidden;
@@ -131,19 +144,11 @@ export class Score2Dto3D {
       return dropout(x, p, dropoutKey.seed, dropoutKey.stream + k);
     };
 
-    let u = applyLinear(h2, this.nodeEmb);
-    if (this.timeEmbedding) {
-      if (!t) throw new Error('Score2Dto3D: the noise-level embedding needs per-graph times t');
-      const emb = noiseEmbedding(t, batch.graphOf, this.timeW!, this.sde);
-      u = add(u, applyLinear(emb, this.timeProj!));
-    }
+    if (precomputed && training) throw new Error('Score2Dto3D: precomputed parts are for eval mode only');
+    let u = precomputed ? precomputed.nodeInput : this.nodeInput(batch, this.nodeEmbedding(h2), t);
     if (ext.count === 0) return e.zeros([batch.numAtoms, 3]);
-
-    // 2D edge feature a_e (BatchNorm over edges).
-    const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
-    let a = applyLinear(pairH, this.edge0);
-    a = relu(batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1));
-    a = applyLinear(a, this.edge3);
+    const a = precomputed ? precomputed.edge2D : this.edge2D(batch, h2, training);
+    if (!a) throw new Error('Score2Dto3D: the precomputed 2D edge feature is missing for a batch with edges');
 
     // Frames and invariant scalars (forward-only geometry on x_t).
     const geo = edgeFrames(xt, ext.src, ext.dst, e.reshape(this.fourier, [2 * h]));
@@ -173,6 +178,29 @@ export class Score2Dto3D {
       eps = eps ? add(eps, g) : g;
     }
     return eps!;
+  }
+
+  /** Linear(H2) [N, h], the node input before the noise-level embedding. */
+  nodeEmbedding(h2: Tensor): Tensor {
+    return applyLinear(h2, this.nodeEmb);
+  }
+
+  /** The node input u_0: nodeEmbedding(H2) plus, with the noise-level embedding, that of per-graph times t. */
+  nodeInput(batch: GpuBatch, nodeEmbedding: Tensor, t?: Tensor): Tensor {
+    if (!this.timeEmbedding) return nodeEmbedding;
+    if (!t) throw new Error('Score2Dto3D: the noise-level embedding needs per-graph times t');
+    const emb = noiseEmbedding(t, batch.graphOf, this.timeW!, this.sde);
+    return add(nodeEmbedding, applyLinear(emb, this.timeProj!));
+  }
+
+  /** 2D edge feature a_e [E, h] = Linear(ReLU(BN(Linear([H2_j ; H2_i])))) (BatchNorm over edges); null without edges. */
+  edge2D(batch: GpuBatch, h2: Tensor, training: boolean): Tensor | null {
+    const ext = batch.extended;
+    if (ext.count === 0) return null;
+    const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
+    let a = applyLinear(pairH, this.edge0);
+    a = relu(batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1));
+    return applyLinear(a, this.edge3);
   }
 
   /** u + LN(TransformerConv(u, r)), then u + LN(FFN(u)). */

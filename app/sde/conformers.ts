@@ -62,6 +62,7 @@ export async function sampleConformers(
   const gpu = uploadBatch(engine, batch, { persistent: true });
   const layout = sparseRowsLayout(engine, Array.from(batch.dense.counts), 3);
   const h2 = engine.keep(model.encode2D(gpu));
+  const network = model.epsEvaluator2Dto3D(gpu, h2);
   const sde = model.config.sde2Dto3D;
   // Every frame read back is checked for divergence before anyone sees it (the check is a pass
   // over values already on the host); the final state is checked below.
@@ -81,7 +82,7 @@ export async function sampleConformers(
         layouts: [layout],
         sde: { kind: sde.kind, min: sde.min, max: sde.max },
         numGraphs: batch.numGraphs,
-        evaluate: ([x], t, tHost) => [model.eps2Dto3D(gpu, h2, x, t, tHost)],
+        evaluate: ([x], t, tHost) => [network.eps(x, t, tHost)],
         scoreScale: (t) => -1 / model.sde2Dto3D.marginalStd(t),
       },
       settings,
@@ -96,6 +97,7 @@ export async function sampleConformers(
       stopped: result.stopped,
     };
   } finally {
+    network.dispose();
     engine.dispose(h2);
     disposeLayout(engine, layout);
     gpu.dispose();

@@ -208,6 +208,51 @@ export function langevinStep(x: Tensor, out: Tensor, z: Tensor, layout: StateLay
   });
 }
 
+/**
+ * A Langevin corrector step that draws its own noise, in one dispatch: z = N(0, I) of Philox
+ * (seed, stream) as fillNoise draws it, then langevinStep(x, out, z). Bit for bit the result of
+ * fillNoise + langevinStep, without the z buffer and the norms.
+ */
+export function langevinStepWithNoise(x: Tensor, out: Tensor, layout: StateLayout, seed: number, stream: number, k: LangevinCoefficients): void {
+  checkState('langevinStepWithNoise', layout, x, out);
+  if (out === x) throw new Error('langevinStepWithNoise: out must not be x itself');
+  x.engine.dispatch({
+    op: 'sampler.langevinNoise',
+    code,
+    entryPoint: 'langevin_noise',
+    params: params(layout, {
+      n: layout.numGraphs,
+      seed: checkKeyWord('langevinStepWithNoise', 'seed', seed),
+      stream: checkKeyWord('langevinStepWithNoise', 'stream', stream),
+      score_scale: k.scoreScale, snr: k.snr, alpha: k.alpha, noise_scale: k.noiseScale,
+    }),
+    bindings: { row_graph: layout.rowGraph, ranges: layout.ranges, x, out },
+    workgroups: [Math.ceil(layout.numGraphs / 64)],
+  });
+}
+
+/**
+ * The reverse-diffusion predictor with its own noise, in one dispatch: x = ca x + cb out +
+ * noiseStd z with z = N(0, I) of Philox (seed, stream). Bit for bit fillNoise(z) + combine(x, ca,
+ * cb, out, noiseStd, z).
+ */
+export function predictorStepWithNoise(x: Tensor, out: Tensor, layout: StateLayout, ca: number, cb: number, noiseStd: number, seed: number, stream: number): void {
+  checkState('predictorStepWithNoise', layout, x, out);
+  if (out === x) throw new Error('predictorStepWithNoise: out must not be x itself');
+  x.engine.dispatch({
+    op: 'sampler.predictorNoise',
+    code,
+    entryPoint: 'predictor_noise',
+    params: params(layout, {
+      seed: checkKeyWord('predictorStepWithNoise', 'seed', seed),
+      stream: checkKeyWord('predictorStepWithNoise', 'stream', stream),
+      ca, cb, cc: noiseStd,
+    }),
+    bindings: { row_graph: layout.rowGraph, ranges: layout.ranges, x, out },
+    workgroups: grid1d(layout.rows * layout.cols),
+  });
+}
+
 /** values[:] = value (the per-graph time tensor, refilled on the GPU at every step). */
 export function fillScalar(values: Tensor, value: number): void {
   const e = values.engine;

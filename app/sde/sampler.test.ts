@@ -3,7 +3,10 @@ import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
 import { mulberry32, randnArray } from '../../kernels/random';
 import { expectClose, readF64, testEngine } from '../../kernels/testing';
-import { combine, densePairsLayout, denseRowsLayout, disposeLayout, fillNoise, rowNorms, sparseRowsLayout, type StateLayout } from './kernels';
+import {
+  combine, densePairsLayout, denseRowsLayout, disposeLayout, fillNoise, langevinStep, langevinStepWithNoise, predictorStepWithNoise, rowNorms, sparseRowsLayout,
+  type StateLayout,
+} from './kernels';
 import { runSampler, type DiffusionProblem, type SamplerSettings } from './sampler';
 import { createSDE, type SDEKind } from '../model/sde';
 import { liveMask, referenceNoise, referenceRowNorms, referenceSample, type ReferenceProblem } from './samplerReference';
@@ -89,6 +92,75 @@ describe('sampler kernels', () => {
       const ra = referenceRowNorms(layout, a);
       const rb = referenceRowNorms(layout, b);
       expectClose(norms, Array.from(ra).flatMap((v, g) => [v, rb[g]]), { atol: 1e-5, rtol: 1e-5, what: `norms ${layout.kind}` });
+      disposeLayout(e, layout);
+    }
+    e.endStep();
+  });
+});
+
+describe('fused update kernels (noise drawn inside the update)', () => {
+  const layoutsOf = (e: Engine) => [sparseRowsLayout(e, [4, 1, 6], 3), denseRowsLayout(e, [2, 4, 3], 4, 5), densePairsLayout(e, [3, 5, 1], 5)];
+
+  it('the corrector equals fillNoise + langevinStep bit for bit, and its float64 formula', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(8);
+    for (const layout of layoutsOf(e)) {
+      const n = layout.rows * layout.cols;
+      const mask = liveMask(layout);
+      const x0 = randnArray(n, rng).map((v, i) => (mask[i] ? v : 0));
+      const out = randnArray(n, rng, 3);
+      const k = { scoreScale: -0.7, snr: 0.16, alpha: 0.95, noiseScale: 0.9 };
+      const fused = e.fromArray(x0, [layout.rows, layout.cols]);
+      const outT = e.fromArray(out, [layout.rows, layout.cols]);
+      langevinStepWithNoise(fused, outT, layout, 13, 4242, k);
+      const unfused = e.fromArray(x0, [layout.rows, layout.cols]);
+      const z = e.empty([layout.rows, layout.cols]);
+      fillNoise(z, layout, 13, 4242);
+      langevinStep(unfused, outT, z, layout, k);
+      const got = await readF64(fused);
+      expect(Array.from(got)).toEqual(Array.from(await readF64(unfused)));
+      // Float64: per graph, step = 2 alpha (snr |z|_g / (|scoreScale| |out|_g))^2 over live elements.
+      const zRef = referenceNoise(layout, 13, 4242);
+      const on = referenceRowNorms(layout, out);
+      const zn = referenceRowNorms(layout, zRef);
+      const want = new Float64Array(n);
+      for (let g = 0; g < layout.numGraphs; g++) {
+        const step = 2 * k.alpha * ((k.snr * zn[g]) / (Math.abs(k.scoreScale) * on[g])) ** 2;
+        for (let r = layout.starts[g]; r < layout.starts[g] + layout.counts[g]; r++) {
+          for (let c = 0; c < layout.cols; c++) {
+            const i = r * layout.cols + c;
+            if (mask[i]) want[i] = x0[i] + step * k.scoreScale * out[i] + Math.sqrt(2 * step) * k.noiseScale * zRef[i];
+          }
+        }
+      }
+      expectClose(got, want, { atol: 1e-5, rtol: 1e-4, what: `corrector ${layout.kind}` });
+      got.forEach((v, i) => expect(mask[i] === 1 || v === 0).toBe(true));
+      disposeLayout(e, layout);
+    }
+    e.endStep();
+  });
+
+  it('the predictor equals fillNoise + combine bit for bit, and its float64 formula', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(9);
+    for (const layout of layoutsOf(e)) {
+      const n = layout.rows * layout.cols;
+      const mask = liveMask(layout);
+      const x0 = randnArray(n, rng).map((v, i) => (mask[i] ? v : 0));
+      const out = randnArray(n, rng, 2);
+      const [ca, cb, noiseStd] = [1.01, -0.3, 0.25];
+      const fused = e.fromArray(x0, [layout.rows, layout.cols]);
+      const outT = e.fromArray(out, [layout.rows, layout.cols]);
+      predictorStepWithNoise(fused, outT, layout, ca, cb, noiseStd, 77, 31);
+      const unfused = e.fromArray(x0, [layout.rows, layout.cols]);
+      const z = e.empty([layout.rows, layout.cols]);
+      fillNoise(z, layout, 77, 31);
+      combine(unfused, layout, ca, cb, outT, noiseStd, z);
+      const got = await readF64(fused);
+      expect(Array.from(got)).toEqual(Array.from(await readF64(unfused)));
+      const zRef = referenceNoise(layout, 77, 31);
+      const want = Float64Array.from(x0, (v, i) => (mask[i] ? ca * v + cb * out[i] + noiseStd * zRef[i] : 0));
+      expectClose(got, want, { atol: 1e-5, rtol: 1e-4, what: `predictor ${layout.kind}` });
       disposeLayout(e, layout);
     }
     e.endStep();

@@ -22,7 +22,7 @@
 import type { Engine } from '../../kernels/engine';
 import type { Tensor } from '../../kernels/tensor';
 import { createSDE, type SDEKind } from '../model/sde';
-import { combine, fillNoise, fillScalar, langevinStep, type StateLayout } from './kernels';
+import { combine, fillNoise, fillScalar, langevinStepWithNoise, predictorStepWithNoise, type StateLayout } from './kernels';
 
 export type SamplerKind = 'pc' | 'ode';
 
@@ -193,25 +193,20 @@ function pcStep(
   const t = grid[k];
   fillScalar(tvec, t);
   const ks = problem.scoreScale(t);
+  // Each update draws its own noise (one dispatch per state and update; the same Philox numbers
+  // and results as drawing z into a buffer first, see kernels.ts).
   for (let j = 1; j <= M; j++) {
     const outs = evaluateChecked(problem, states, tvec, t);
-    problem.layouts.forEach((l, i) => {
-      const z = engine.empty([l.rows, l.cols], { name: 'sampler.z' });
-      fillNoise(z, l, st.seed, noiseStream(k, j, i, M, S));
-      langevinStep(states[i], outs[i], z, l, { scoreScale: ks, snr: st.snr, alpha: sde.langevinAlpha(t), noiseScale: st.noiseScale });
-    });
+    problem.layouts.forEach((l, i) =>
+      langevinStepWithNoise(states[i], outs[i], l, st.seed, noiseStream(k, j, i, M, S), { scoreScale: ks, snr: st.snr, alpha: sde.langevinAlpha(t), noiseScale: st.noiseScale }),
+    );
   }
   const outs = evaluateChecked(problem, states, tvec, t);
   const rev = sde.reverseStep(t);
   const last = k === grid.length - 1;
   problem.layouts.forEach((l, i) => {
-    if (last && st.denoise) {
-      combine(states[i], l, rev.xCoeff, rev.scoreCoeff * ks, outs[i]);
-      return;
-    }
-    const z = engine.empty([l.rows, l.cols], { name: 'sampler.z' });
-    fillNoise(z, l, st.seed, noiseStream(k, 0, i, M, S));
-    combine(states[i], l, rev.xCoeff, rev.scoreCoeff * ks, outs[i], rev.noiseStd, z);
+    if (last && st.denoise) combine(states[i], l, rev.xCoeff, rev.scoreCoeff * ks, outs[i]);
+    else predictorStepWithNoise(states[i], outs[i], l, rev.xCoeff, rev.scoreCoeff * ks, rev.noiseStd, st.seed, noiseStream(k, 0, i, M, S));
   });
 }
 

@@ -152,3 +152,82 @@ fn fill(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= params.n) { return; }
   values[i] = params.value;
 }
+
+// ---------------------------------------------------------------------- fused per-step kernels
+// One PC step of a state is two dispatches: the corrector below (noise, norms and update of every
+// graph) and the predictor (noise and update). Both draw exactly the numbers `noise` draws for the
+// same (seed, stream) with noise_std = 1, and evaluate the same float expressions as
+// noise + row_norms + langevin and noise + combine, so their results are those of the unfused
+// kernels bit for bit.
+
+// Philox N(0, 1) of a live element (row, col): what `noise` writes there with noise_std = 1.
+fn unit_noise(row: u32, col: u32) -> f32 {
+  return 1.0 * rng_normal(params.seed, params.stream, noise_index(row, col));
+}
+
+// Langevin corrector step with its own noise, one invocation per graph (params.n = graphs): the
+// mean row norms of out and of z (row_norms' order of summation), then the update of `langevin`.
+// Only the graph's rows are visited: padding rows stay as they are (zero, as every kernel leaves
+// them), invalid elements of the graph's rows are written as 0.
+@compute @workgroup_size(64)
+fn langevin_noise(@builtin(global_invocation_id) gid: vec3u) {
+  let g = gid.x;
+  if (g >= params.n) { return; }
+  let start = ranges[2u * g];
+  let count = ranges[2u * g + 1u];
+  var sum_out = 0.0;
+  var sum_z = 0.0;
+  for (var k = 0u; k < count; k++) {
+    let row = start + k;
+    var sq_out = 0.0;
+    var sq_z = 0.0;
+    for (var col = 0u; col < params.cols; col++) {
+      if (!is_valid(row, col)) { continue; }
+      let o = out[row * params.cols + col];
+      let w = unit_noise(row, col);
+      sq_out = sq_out + o * o;
+      sq_z = sq_z + w * w;
+    }
+    sum_out = sum_out + sqrt(sq_out);
+    sum_z = sum_z + sqrt(sq_z);
+  }
+  let denom = max(f32(count), 1.0);
+  let norm_out = sum_out / denom;
+  let norm_z = sum_z / denom;
+  let score_norm = abs(params.score_scale) * norm_out;
+  var step_size = 0.0;
+  if (score_norm > 0.0) {
+    let ratio = params.snr * norm_z / score_norm;
+    step_size = 2.0 * params.alpha * ratio * ratio;
+  }
+  for (var k = 0u; k < count; k++) {
+    let row = start + k;
+    for (var col = 0u; col < params.cols; col++) {
+      let i = row * params.cols + col;
+      if (!is_valid(row, col)) {
+        x[i] = 0.0;
+        continue;
+      }
+      let s = params.score_scale * out[i];
+      x[i] = x[i] + step_size * s + sqrt(2.0 * step_size) * params.noise_scale * unit_noise(row, col);
+    }
+  }
+}
+
+// Reverse-diffusion predictor with its own noise: x = ca x + cb out + cc z, z = N(0, 1) of
+// (seed, stream), on valid elements (combine with c = z), 0 elsewhere.
+@compute @workgroup_size(WG)
+fn predictor_noise(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.n) { return; }
+  let row = i / params.cols;
+  let col = i % params.cols;
+  if (!is_valid(row, col)) {
+    x[i] = 0.0;
+    return;
+  }
+  var v = params.ca * x[i];
+  if (params.cb != 0.0) { v = v + params.cb * out[i]; }
+  if (params.cc != 0.0) { v = v + params.cc * unit_noise(row, col); }
+  x[i] = v;
+}

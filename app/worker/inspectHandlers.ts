@@ -5,8 +5,7 @@
  * exactly as the worker does.
  */
 import type { Engine } from '../../kernels/engine';
-import { readMolblock, readSmiles } from '../chem/io';
-import type { ChemMolecule } from '../chem/molecule';
+import { readSmilesOrMolblock } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
@@ -38,9 +37,6 @@ const MAX_PROFILE_ATOMS = 64 * 32;
 /** Seed of the freshly initialised models (symmetry holds for any weights; fixed so runs compare). */
 const INIT_SEED = 1;
 
-function readMolecule(rd: Awaited<ReturnType<typeof getRDKit>>, text: string): ChemMolecule {
-  return /^M {2}END/m.test(text) ? readMolblock(rd, text, undefined, 'molecule') : readSmiles(rd, text);
-}
 
 export class InspectHandlers {
   private fresh = new Map<PresetName, { engine: Engine; model: MoleculeSDE }>();
@@ -75,7 +71,7 @@ export class InspectHandlers {
   async symmetryCheck(cmd: { molecule: string; seed: number; model: InspectModel }, replyTo: number | null = null): Promise<void> {
     if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `symmetry check: the seed must be a non-negative integer, got ${cmd.seed}`);
     const rd = await getRDKit();
-    const mol = readMolecule(rd, cmd.molecule);
+    const mol = readSmilesOrMolblock(rd, cmd.molecule);
     const { model, label } = await this.model(cmd.model);
     const report = await this.deps.exclusive(() => checkSymmetry(this.deps.engine(), model, batchMoleculeOf(mol, undefined), cmd.seed));
     this.deps.post({ type: 'symmetryResult', report, model: label, preset: model.config.preset, smiles: mol.smiles, replyTo });
@@ -84,7 +80,7 @@ export class InspectHandlers {
   async profile(cmd: { train: TrainConfig; molecule: string; model: InspectModel; count: number }, replyTo: number | null = null): Promise<void> {
     if (!Number.isInteger(cmd.count) || cmd.count < 1) throw new WorkerError('bad-request', `profiler: count must be a positive integer, got ${cmd.count}`);
     const rd = await getRDKit();
-    const mol = readMolecule(rd, cmd.molecule);
+    const mol = readSmilesOrMolblock(rd, cmd.molecule);
     if (cmd.count * mol.atoms.length > MAX_PROFILE_ATOMS) throw new WorkerError('bad-request', `profiler: ${cmd.count} conformers x ${mol.atoms.length} atoms exceed ${MAX_PROFILE_ATOMS} atoms`);
     const dataset = await this.deps.dataset(cmd.train.dataset);
     const { model, label } = await this.model(cmd.model, 'profiler');

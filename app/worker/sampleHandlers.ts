@@ -11,8 +11,7 @@
  */
 import type { Engine } from '../../kernels/engine';
 import { geometryProblem } from '../chem/molecule';
-import { readMolblock, readSmiles, writeSdf } from '../chem/io';
-import type { ChemMolecule } from '../chem/molecule';
+import { readMolblock, readSmilesOrMolblock, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
@@ -43,10 +42,6 @@ export interface GenerateTopologyCommand {
 /** Largest batch a request may ask for (conformers x atoms), so a tab's GPU memory is safe. */
 export const MAX_SAMPLE_ATOMS = 64 * 32;
 
-/** A SMILES or a molblock (anything with an "M  END" line). */
-function readMolecule(rd: Awaited<ReturnType<typeof getRDKit>>, text: string): ChemMolecule {
-  return /^M {2}END/m.test(text) ? readMolblock(rd, text, undefined, 'molecule') : readSmiles(rd, text);
-}
 
 export class SamplingHandlers {
   constructor(private readonly deps: SamplingDeps) {}
@@ -62,7 +57,7 @@ export class SamplingHandlers {
     });
     if (!Number.isInteger(request.count) || request.count < 1) throw new WorkerError('bad-request', `sample: count must be a positive integer, got ${request.count}`);
     const rd = await getRDKit();
-    const mol = readMolecule(rd, request.molecule);
+    const mol = readSmilesOrMolblock(rd, request.molecule);
     const n = mol.atoms.length;
     if (request.count * n > MAX_SAMPLE_ATOMS) throw new WorkerError('bad-request', `sample: ${request.count} conformers x ${n} atoms exceed the limit of ${MAX_SAMPLE_ATOMS} atoms per run; ask for fewer conformers`);
     const model = await this.deps.models.get(request.weights, 'sample');

@@ -93,10 +93,10 @@ export function FinetunePanel() {
             <button type="button" className="primary" disabled={!!why} title={why ?? 'Fine-tune the pretrained and the scratch arm'} onClick={() => useFinetune.getState().start(engineClient())}>
               Fine-tune both arms
             </button>
-            <button type="button" disabled={!running} onClick={() => engineClient().send({ type: s.status === 'paused' ? 'finetuneResume' : 'finetunePause' })}>
+            <button type="button" disabled={!running} onClick={() => s.control(engineClient(), s.status === 'paused' ? 'finetuneResume' : 'finetunePause')}>
               {s.status === 'paused' ? 'Resume' : 'Pause'}
             </button>
-            <button type="button" disabled={!running} onClick={() => engineClient().send({ type: 'finetuneCancel' })}>
+            <button type="button" disabled={!running} onClick={() => s.control(engineClient(), 'finetuneCancel')}>
               Cancel
             </button>
           </div>

@@ -64,6 +64,8 @@ interface FinetuneState {
   set(patch: Partial<FinetuneSettings>): void;
   loadCsv(name: string, text: string): void;
   start(client: WorkerClient): void;
+  /** Pause, resume or cancel the running experiment (between epochs). */
+  control(client: WorkerClient, action: 'finetunePause' | 'finetuneResume' | 'finetuneCancel'): void;
   predict(client: WorkerClient, smiles: string[]): void;
 }
 
@@ -126,6 +128,10 @@ export const useFinetune = create<FinetuneState>((set, get) => ({
     };
     set({ status: 'running', error: null, data: null, curve: [], result: null, predictions: null });
     startId = client.send({ type: 'finetuneStart', request });
+    controlIds.clear();
+  },
+  control: (client, action) => {
+    controlIds.add(client.send({ type: action }));
   },
   predict: (client, smiles) => {
     set({ predicting: true, predictions: null });
@@ -133,18 +139,29 @@ export const useFinetune = create<FinetuneState>((set, get) => ({
   },
 }));
 
-/** Ids of the running 'finetuneStart' and of the last 'finetunePredict': replies and errors are matched by them. */
+/**
+ * Ids of the running 'finetuneStart', of the pause/resume/cancel commands sent during it, and of
+ * the last 'finetunePredict'. Replies and errors are matched by them, so the late events of a run
+ * that was cancelled and replaced (the worker finishes its epoch first) never land in the new
+ * run's curves, and an old prediction never overwrites a newer one.
+ */
 let startId: number | null = null;
+const controlIds = new Set<number>();
 let predictId: number | null = null;
+
+const ofThisRun = (e: { replyTo: number | null }) => e.replyTo !== null && e.replyTo === startId;
 
 /** Routes the worker's fine-tuning events (and the errors that answer them) into the store. */
 export function connectFinetune(client: WorkerClient): () => void {
   const offs = [
-    client.on('finetuneData', (e) => useFinetune.setState({ data: e })),
-    client.on('finetuneEpoch', (e) => useFinetune.setState((s) => ({ curve: [...s.curve, { arm: e.arm, seedIndex: e.seedIndex, record: e.record }] }))),
-    client.on('finetuneStatus', (e) => useFinetune.setState({ status: e.status })),
-    client.on('finetuneDone', (e) => useFinetune.setState({ status: 'done', result: e })),
-    client.on('finetunePredictions', (e) => useFinetune.setState({ predictions: e, predicting: false })),
+    client.on('finetuneData', (e) => ofThisRun(e) && useFinetune.setState({ data: e })),
+    client.on('finetuneEpoch', (e) => ofThisRun(e) && useFinetune.setState((s) => ({ curve: [...s.curve, { arm: e.arm, seedIndex: e.seedIndex, record: e.record }] }))),
+    client.on('finetuneStatus', (e) => {
+      // 'cancelled' answers the run itself; 'paused' / 'running' answer the pause / resume commands.
+      if (ofThisRun(e) || (e.replyTo !== null && controlIds.has(e.replyTo))) useFinetune.setState({ status: e.status });
+    }),
+    client.on('finetuneDone', (e) => ofThisRun(e) && useFinetune.setState({ status: 'done', result: e })),
+    client.on('finetunePredictions', (e) => e.replyTo === predictId && useFinetune.setState({ predictions: e, predicting: false })),
     client.on('notice', (e) => {
       const s = useFinetune.getState();
       if (e.code === 'device-lost' && (s.status === 'running' || s.status === 'paused')) useFinetune.setState({ status: 'failed', error: e.message });

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { makeBatch } from '../data/batch';
+import { resolveConfig } from './config';
+import { MoleculeSDE } from './moleculeSDE';
+import { uploadBatch } from './batchGpu';
+import { tinyMolecules } from './testMolecules';
+import { TINY_OVERRIDES } from './testCheckpoint';
+import { testEngine } from '../../kernels/testing';
+import { mulberry32, randnArray } from '../../kernels/random';
+
+describe('MoleculeSDE.epsEvaluator2Dto3D', () => {
+  for (const preset of ['generative', 'paper'] as const) {
+    it(`gives eps2Dto3D's values bit for bit, across times and repeated times (${preset})`, async () => {
+      const e = await testEngine();
+      const model = new MoleculeSDE(e, resolveConfig(preset, TINY_OVERRIDES), 3);
+      const host = makeBatch(tinyMolecules(5, 11));
+      const batch = uploadBatch(e, host, { persistent: true });
+      const h2 = e.keep(model.encode2D(batch));
+      const rng = mulberry32(5);
+      const N = host.nodeOffsets[host.numGraphs];
+      const B = host.numGraphs;
+      const evaluator = model.epsEvaluator2Dto3D(batch, h2);
+      try {
+        // The corrector and the predictor of a PC step evaluate twice at one time, then the time changes.
+        for (const t of [0.9, 0.9, 0.4, 0.05]) {
+          const x = e.fromArray(randnArray(3 * N, rng), [N, 3]);
+          const tvec = e.fromArray(new Float32Array(B).fill(t), [B]);
+          const direct = await e.readF32(model.eps2Dto3D(batch, h2, x, tvec, t));
+          const cached = await e.readF32(evaluator.eps(x, tvec, t));
+          expect(direct.every(Number.isFinite)).toBe(true);
+          expect(Array.from(cached)).toEqual(Array.from(direct));
+          // Steps end (transients return to the pool) between times, as in the sampler.
+          e.endStep();
+        }
+      } finally {
+        evaluator.dispose();
+        e.dispose(h2);
+        batch.dispose();
+        e.endStep();
+      }
+    });
+  }
+});
