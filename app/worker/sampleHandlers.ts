@@ -17,6 +17,7 @@ import type { MoleculeSDE } from '../model/moleculeSDE';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
+import { rowNorms3 } from '../inspect/trajectory';
 import { decodeTopology, sampleTopology } from '../sde/topology';
 import type { ModelChoice } from './models';
 import { WorkerError, type OutgoingEvent, type SampleRequest } from './protocol';
@@ -64,8 +65,13 @@ export class SamplingHandlers {
     const count = request.count;
     const result = await this.deps.exclusive(() =>
       sampleConformers(this.deps.engine(), model, replicate([batchMoleculeOf(mol, undefined)], count), settings, {
-        onFrame: (step, total, positions) => {
-          this.deps.post({ type: 'sampleFrames', atoms: n, count, step, totalSteps: total, positions, replyTo }, [positions.buffer]);
+        // The trajectory view colours atoms by their score norm: one extra evaluation per frame.
+        frameScores: true,
+        onFrame: (step, total, positions, frame) => {
+          const scoreNorms = frame.scores ? rowNorms3(frame.scores) : null;
+          const transfer: Transferable[] = [positions.buffer];
+          if (scoreNorms) transfer.push(scoreNorms.buffer);
+          this.deps.post({ type: 'sampleFrames', atoms: n, count, step, totalSteps: total, positions, t: frame.t, sigma: frame.sigma, scoreNorms, replyTo }, transfer);
         },
       }),
     );
