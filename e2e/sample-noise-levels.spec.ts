@@ -5,7 +5,7 @@ import { test, expect, openApp } from './fixtures';
  * (ethanol, whose conformer the data sets hold) gives one row per sigma of its range (0.01 to
  * 10 Å, log-spaced); the noisy input's RMSD grows with sigma and at large sigma the one-step
  * denoised geometry is far closer to the conformer than the noisy input. A molecule the data sets
- * do not hold (aspirin) gets a message that says why, not a table.
+ * do not hold (aspirin) gets a message that says why, not a table; validation molecules need none.
  */
 test('2D → 3D tab: denoising loss and denoised RMSD by noise level for the drawn molecule', async ({ page }) => {
   test.setTimeout(400_000);
@@ -30,4 +30,13 @@ test('2D → 3D tab: denoising loss and denoised RMSD by noise level for the dra
   await expect(page.getByText(/^Valid ·/)).toBeVisible();
   await panel.getByRole('button', { name: 'Measure denoising by noise level' }).click();
   await expect(panel.getByRole('alert')).toContainText(/not in the shipped data sets.*Validation molecules/, { timeout: 120_000 });
+  await expect(table).toBeHidden();
+
+  // Validation molecules need no conformer of the drawn molecule: 4 fixed ones of qm9like.
+  await panel.getByRole('combobox', { name: 'Measure on' }).selectOption('validation');
+  await panel.getByRole('button', { name: 'Measure denoising by noise level' }).click();
+  await expect(table).toBeVisible({ timeout: 300_000 });
+  await expect(panel.getByText(/^the shipped checkpoint .*; 4 validation molecules of qm9like/)).toBeVisible();
+  await expect(table.locator('tbody tr')).toHaveCount(7);
+  await expect(panel.getByRole('alert')).toHaveCount(0);
 });
