@@ -35,9 +35,19 @@ export function centrePerGraph<T extends Float32Array | Float64Array>(positions:
   return positions;
 }
 
+export interface ConformerFrame {
+  /** The frame's time t and sigma(t) (Å), the 2D->3D SDE's marginal std. */
+  t: number;
+  sigma: number;
+  /** With `frameScores`: the score s_theta(x_t, t) [N, 3] at the frame's (uncentred) positions. */
+  scores?: Float32Array;
+}
+
 export interface ConformerFrameHook {
   /** Positions [N, 3] of the whole batch (centred per graph) after `step` of `total` steps. */
-  onFrame?: (step: number, total: number, positions: Float32Array) => void | Promise<void>;
+  onFrame?: (step: number, total: number, positions: Float32Array, frame: ConformerFrame) => void | Promise<void>;
+  /** Evaluate the score at every recorded frame (one extra network evaluation per frame). */
+  frameScores?: boolean;
   shouldStop?: () => boolean;
 }
 
@@ -68,10 +78,12 @@ export async function sampleConformers(
   // over values already on the host); the final state is checked below.
   const samplerHooks: SamplerHooks = {
     shouldStop: hooks.shouldStop,
+    frameScores: hooks.frameScores,
     onFrame: hooks.onFrame
-      ? (step, total, [x]) => {
+      ? (step, total, [x], extra) => {
           checkSampledValues(x, step, total, settings);
-          return hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets));
+          const frame: ConformerFrame = { t: extra.t, sigma: model.sde2Dto3D.marginalStd(extra.t), scores: extra.scores?.[0] };
+          return hooks.onFrame!(step, total, centrePerGraph(x, batch.nodeOffsets), frame);
         }
       : undefined,
   };

@@ -99,9 +99,35 @@ export interface DiffusionProblem {
 
 export interface SamplerHooks {
   /** Called with host copies of the states after step `step` (1-based) of `total`. */
-  onFrame?: (step: number, total: number, states: Float32Array[]) => void | Promise<void>;
+  onFrame?: (step: number, total: number, states: Float32Array[], extra: FrameExtra) => void | Promise<void>;
+  /**
+   * Also evaluate the network on each recorded frame's states at the frame's time (frameTime) and
+   * hand onFrame the scores s = scoreScale(t) out: one extra network evaluation per recorded frame
+   * (none between frames), for the trajectory view's per-atom score norms.
+   */
+  frameScores?: boolean;
   /** Checked between submits; returning true stops sampling early. */
   shouldStop?: () => boolean;
+}
+
+/** What a recorded frame carries besides its states. */
+export interface FrameExtra {
+  /** The time the frame's states stand at (frameTime). */
+  t: number;
+  /** Scores at the frame's states and time, one per state (only with hooks.frameScores). */
+  scores?: Float32Array[];
+}
+
+/**
+ * The time of the grid the states have reached after `step` of `steps` steps: where the sampler
+ * evaluates the network next. 'pc' (grid linspace(1, tEnd, steps)): t = 1 - step (1 - tEnd) / (steps - 1),
+ * held at tEnd after the last (denoising) step; 'ode' (grid linspace(1, tEnd, steps + 1)):
+ * t = 1 - step (1 - tEnd) / steps. Step 0 is the prior at t = 1.
+ */
+export function frameTime(sampler: SamplerKind, steps: number, step: number, tEnd: number): number {
+  if (!Number.isInteger(step) || step < 0 || step > steps) throw new Error(`frameTime: step ${step} outside [0, ${steps}]`);
+  // The same arithmetic as timeGrid, so a frame's t is the grid's value bit for bit.
+  return sampler === 'pc' ? 1 + (Math.min(step, steps - 1) / (steps - 1)) * (tEnd - 1) : 1 + (step / steps) * (tEnd - 1);
 }
 
 export interface SamplerResult {
@@ -162,7 +188,11 @@ export async function runSampler(engine: Engine, problem: DiffusionProblem, sett
         if (pendingFrame) await pendingFrame;
         const reads = states.map((s) => engine.readF32(s));
         const at = done;
-        pendingFrame = Promise.all(reads).then((hostStates) => hooks.onFrame!(at, K, hostStates));
+        const t = frameTime(settings.sampler, K, done, settings.tEnd);
+        const scoreReads = hooks.frameScores ? frameScoreReads(engine, problem, states, tvec, t) : null;
+        pendingFrame = Promise.all([Promise.all(reads), scoreReads]).then(([hostStates, scores]) =>
+          hooks.onFrame!(at, K, hostStates, scores ? { t, scores } : { t }),
+        );
       }
       if (done % stepsPerSubmit === 0 || done === K) {
         engine.endStep();
@@ -183,6 +213,16 @@ export async function runSampler(engine: Engine, problem: DiffusionProblem, sett
     engine.dispose(tvec);
     engine.endStep();
   }
+}
+
+/** Encodes one network evaluation on the states at time t and the readback of its scores. */
+function frameScoreReads(engine: Engine, problem: DiffusionProblem, states: Tensor[], tvec: Tensor, t: number): Promise<Float32Array[]> {
+  const scale = problem.scoreScale(t);
+  const outs = engine.noGrad(() => {
+    fillScalar(tvec, t);
+    return evaluateChecked(problem, states, tvec, t);
+  });
+  return Promise.all(outs.map((o) => engine.readF32(o))).then((raw) => raw.map((r) => r.map((v) => v * scale)));
 }
 
 function pcStep(

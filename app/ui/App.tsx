@@ -13,6 +13,7 @@ import { SamplePanel } from './components/SamplePanel';
 import { SymmetryPanel } from './inspect/SymmetryPanel';
 import { ProfilerPanel } from './inspect/ProfilerPanel';
 import { NoiseLevelsPanel } from './inspect/NoiseLevelsPanel';
+import { SampleNoisePanel } from './inspect/SampleNoisePanel';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { TopologyPanel } from './components/TopologyPanel';
 import { TrainPanel } from './components/TrainPanel';
@@ -93,6 +94,7 @@ function Workbench() {
       </div>
       <div role="tabpanel" id="panel-sample" aria-labelledby="tab-sample" hidden={panel !== 'sample'}>
         <SamplePanel />
+        <SampleNoisePanel />
         <SymmetryPanel />
       </div>
       <div role="tabpanel" id="panel-topology" aria-labelledby="tab-topology" hidden={panel !== 'topology'}>

@@ -5,7 +5,7 @@
  * exactly as the worker does.
  */
 import type { Engine } from '../../kernels/engine';
-import { readSmilesOrMolblock } from '../chem/io';
+import { readMolblock, readSmilesOrMolblock } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import { resolveConfig, type PresetName } from '../model/config';
 import { MoleculeSDE } from '../model/moleculeSDE';
@@ -18,7 +18,7 @@ import type { BatchMolecule } from '../data/batch';
 import { describeAdapter } from '../../kernels/device';
 import type { Dataset } from '../data/dataset';
 import type { ModelRegistry } from './models';
-import { WorkerError, type InspectModel, type OutgoingEvent, type TrainConfig } from './protocol';
+import { WorkerError, type InspectModel, type NoiseLevelsMolecule, type OutgoingEvent, type TrainConfig } from './protocol';
 
 export interface InspectDeps {
   engine: () => Engine;
@@ -98,25 +98,40 @@ export class InspectHandlers {
   }
 
   /** Per-sigma loss, oracle floor, Gaussian baseline and denoised RMSD on fixed validation molecules. */
-  async noiseLevels(cmd: { model: InspectModel; dataset: string; count: number; repeats: number; seed: number }, replyTo: number | null = null): Promise<void> {
+  async noiseLevels(cmd: { model: InspectModel; dataset: string; count: number; repeats: number; seed: number; molecule?: NoiseLevelsMolecule }, replyTo: number | null = null): Promise<void> {
     if (!Number.isInteger(cmd.count) || cmd.count < 1 || cmd.count > 64) throw new WorkerError('bad-request', `noise levels: count must be an integer in [1, 64], got ${cmd.count}`);
     if (!Number.isInteger(cmd.repeats) || cmd.repeats < 1 || cmd.repeats > 16) throw new WorkerError('bad-request', `noise levels: repeats must be an integer in [1, 16], got ${cmd.repeats}`);
     if (!Number.isInteger(cmd.seed) || cmd.seed < 0) throw new WorkerError('bad-request', `noise levels: the seed must be a non-negative integer, got ${cmd.seed}`);
-    const dataset = await this.deps.dataset(cmd.dataset);
-    // The first `count` molecules of the validation split (fixed: the same ones every time).
+    const { molecules, smiles, source } = cmd.molecule ? await this.oneMolecule(cmd.molecule) : await this.validationMolecules(cmd.dataset, cmd.count);
+    const { model, label } = await this.model(cmd.model, 'noise levels');
+    const sigmas = sigmaLadder(model.config, DEFAULT_DIAGNOSTIC_SIGMAS);
+    const rows = await this.deps.exclusive(() => diagnose2Dto3D(this.deps.engine(), model, molecules, { sigmas, repeats: cmd.repeats, seed: cmd.seed }));
+    this.deps.post({ type: 'noiseLevelsResult', rows, model: label, preset: model.config.preset, molecules: smiles, dataset: source, config: model.config, replyTo });
+  }
+
+  /** The first `count` molecules of the validation split (fixed: the same ones every time). */
+  private async validationMolecules(name: string, count: number): Promise<{ molecules: BatchMolecule[]; smiles: string[]; source: string }> {
+    const dataset = await this.deps.dataset(name);
     const molecules: BatchMolecule[] = [];
     const smiles: string[] = [];
-    for (let i = 0; i < dataset.count && molecules.length < cmd.count; i++) {
+    for (let i = 0; i < dataset.count && molecules.length < count; i++) {
       if (dataset.splitCodes[i] !== 1) continue;
       const m = dataset.molecule(i);
       if (m.numAtoms < 2) continue;
       molecules.push(m);
       smiles.push(m.smiles);
     }
-    if (!molecules.length) throw new WorkerError('dataset', `noise levels: ${cmd.dataset} has no validation molecules with 2 or more atoms`);
-    const { model, label } = await this.model(cmd.model, 'noise levels');
-    const sigmas = sigmaLadder(model.config, DEFAULT_DIAGNOSTIC_SIGMAS);
-    const rows = await this.deps.exclusive(() => diagnose2Dto3D(this.deps.engine(), model, molecules, { sigmas, repeats: cmd.repeats, seed: cmd.seed }));
-    this.deps.post({ type: 'noiseLevelsResult', rows, model: label, preset: model.config.preset, molecules: smiles, dataset: cmd.dataset, config: model.config, replyTo });
+    if (!molecules.length) throw new WorkerError('dataset', `noise levels: ${name} has no validation molecules with 2 or more atoms`);
+    return { molecules, smiles, source: name };
+  }
+
+  /** One molecule with its reference conformer. */
+  private async oneMolecule(m: NoiseLevelsMolecule): Promise<{ molecules: BatchMolecule[]; smiles: string[]; source: string }> {
+    const mol = readMolblock(await getRDKit(), m.molblock, undefined, 'molecule');
+    if (mol.atoms.length < 2) throw new WorkerError('bad-request', 'noise levels: the molecule needs 2 or more heavy atoms');
+    if (!(m.positions instanceof Float32Array) || m.positions.length !== mol.atoms.length * 3 || !m.positions.every(Number.isFinite)) {
+      throw new WorkerError('bad-request', `noise levels: the reference conformer needs ${mol.atoms.length * 3} finite coordinates`);
+    }
+    return { molecules: [batchMoleculeOf(mol, m.positions)], smiles: [mol.smiles], source: m.origin };
   }
 }

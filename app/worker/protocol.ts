@@ -49,6 +49,11 @@ export interface SampleRequest {
   frameStride: number;
   /** 'trained' samples with the model being trained in this tab; 'default' with the shipped checkpoint. */
   weights: 'default' | 'trained';
+  /**
+   * Mirror a conformer whose stereocentres come out inverted (app/sde/chirality.ts, docs/method.md
+   * §2.8). Absent = on: the tab hands out fixed conformers unless it asks for raw ones.
+   */
+  chiralityFix?: boolean;
 }
 
 /** A fine-tuning run of the Fine-tune panel: a pretrained arm and a scratch arm over the same seeds. */
@@ -124,7 +129,19 @@ export type CommandBody =
    * Loss and one-step denoised RMSD per noise level (app/sde/diagnose.ts) on the first `count`
    * validation molecules of `dataset`; answered by 'noiseLevelsResult'.
    */
-  | { type: 'noiseLevels'; model: InspectModel; dataset: string; count: number; repeats: number; seed: number };
+  | { type: 'noiseLevels'; model: InspectModel; dataset: string; count: number; repeats: number; seed: number; molecule?: NoiseLevelsMolecule };
+
+/**
+ * One molecule to measure the noise levels on instead of the validation molecules: a heavy-atom
+ * molblock and its reference conformer ([atoms x 3] Å in the molblock's atom order), e.g. the drawn
+ * molecule with the data sets' conformer of it ('findReference').
+ */
+export interface NoiseLevelsMolecule {
+  molblock: string;
+  positions: Float32Array;
+  /** Where the conformer came from (shown with the result). */
+  origin: string;
+}
 
 /**
  * Which model an inspection runs on: the shipped checkpoint, the tab's trained one, or a freshly
@@ -144,7 +161,12 @@ export type EventBody =
   /** A step with a NaN/Inf loss or gradient was not applied: `step` is its 0-based index, `lr` the backed-off rate. */
   | { type: 'stepSkipped'; step: number; reason: string; lr: number }
   | { type: 'paused'; step: number }
-  | { type: 'sampleFrames'; atoms: number; count: number; step: number; totalSteps: number; positions: Float32Array }
+  /**
+   * A recorded frame: positions [count x atoms x 3] after `step` steps; `t` the time it stands at
+   * (app/sde/sampler.ts frameTime) and `sigma` = sigma(t) in Å; `scoreNorms` [count x atoms] the
+   * per-atom norms |s_theta(x_t, t)_i| (1/Å) at the frame's positions.
+   */
+  | { type: 'sampleFrames'; atoms: number; count: number; step: number; totalSteps: number; positions: Float32Array; t: number; sigma: number; scoreNorms: Float32Array | null }
   /** `sdf`: the conformers as the worker wrote them (bond orders kept; conformer, steps, seed, sampler as data items). */
   | { type: 'sampleDone'; positions: Float32Array; count: number; atoms: number; sdf: string }
   | { type: 'topologyFrames'; step: number; totalSteps: number; adjacency: Float32Array; atoms: number }

@@ -41,6 +41,13 @@ describe('worker sampling handlers', () => {
     const frames = events.filter((ev) => ev.type === 'sampleFrames');
     expect(frames.map((f) => f.step)).toEqual([3, 6]);
     for (const f of frames) expect(f.positions.length).toBe(3 * 4 * 3);
+    // Each frame says where on the schedule it is and carries a finite, positive score norm per atom.
+    expect(frames[0].t).toBeGreaterThan(frames[1].t);
+    for (const f of frames) {
+      expect(f.sigma).toBeGreaterThan(0);
+      expect(f.scoreNorms?.length).toBe(3 * 4);
+      expect(Array.from(f.scoreNorms!).every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    }
     const done = events[2] as Extract<OutgoingEvent, { type: 'sampleDone' }>;
     expect([done.count, done.atoms, done.positions.length]).toEqual([3, 4, 36]);
     const rd = await getRDKit();

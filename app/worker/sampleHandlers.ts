@@ -14,9 +14,11 @@ import { geometryProblem } from '../chem/molecule';
 import { readMolblock, readSmilesOrMolblock, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
+import { fixBatchChirality } from '../sde/chirality';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
+import { rowNorms3 } from '../inspect/trajectory';
 import { decodeTopology, sampleTopology } from '../sde/topology';
 import type { ModelChoice } from './models';
 import { WorkerError, type OutgoingEvent, type SampleRequest } from './protocol';
@@ -64,16 +66,26 @@ export class SamplingHandlers {
     const count = request.count;
     const result = await this.deps.exclusive(() =>
       sampleConformers(this.deps.engine(), model, replicate([batchMoleculeOf(mol, undefined)], count), settings, {
-        onFrame: (step, total, positions) => {
-          this.deps.post({ type: 'sampleFrames', atoms: n, count, step, totalSteps: total, positions, replyTo }, [positions.buffer]);
+        // The trajectory view colours atoms by their score norm: one extra evaluation per frame.
+        frameScores: true,
+        onFrame: (step, total, positions, frame) => {
+          const scoreNorms = frame.scores ? rowNorms3(frame.scores) : null;
+          const transfer: Transferable[] = [positions.buffer];
+          if (scoreNorms) transfer.push(scoreNorms.buffer);
+          this.deps.post({ type: 'sampleFrames', atoms: n, count, step, totalSteps: total, positions, t: frame.t, sigma: frame.sigma, scoreNorms, replyTo }, transfer);
         },
       }),
     );
+    // The streamed frames are the sampler's own; the final conformers get the chirality fix.
+    const fixes = request.chiralityFix === false ? null : fixBatchChirality(rd, replicate([mol], count), result.positions, result.nodeOffsets);
     const sdf = writeSdf(
       Array.from({ length: count }, (_, g) => ({
         molecule: { ...mol, name: `${mol.smiles} conformer ${g + 1}` },
         positions: conformerOf(result, g),
-        props: { conformer: String(g + 1), steps: String(settings.steps), seed: String(settings.seed), sampler: settings.sampler },
+        props: {
+          conformer: String(g + 1), steps: String(settings.steps), seed: String(settings.seed), sampler: settings.sampler,
+          chirality_fix: fixes ? (fixes[g].mirrored ? 'mirrored' : 'kept') : 'off',
+        },
       })),
     );
     const positions = result.positions;

@@ -12,6 +12,7 @@ import { useTopology } from '../state/topologyStore';
 import { useUi } from '../state/uiStore';
 import { atomIndex } from '../editor/graph';
 import type { ConformerMetrics, ReferenceGeometry } from '../chem/conformers';
+import { FrameInspect } from './FrameInspect';
 import { download, formatDuration, NumberField, SeedField, SelectField, useElapsedSeconds } from './fields';
 
 const TrajectoryViewer = lazy(() => import('../three/TrajectoryViewer'));
@@ -236,6 +237,11 @@ function SampleResults() {
           selected={selected}
           onSelect={select}
           label={`3D trajectory of ${molecule.name ?? molecule.smiles}, conformer ${selected + 1}`}
+          inspect={(i) =>
+            frames[i] && (
+              <FrameInspect molblock={molecule.molblock} positions={frames[i].positions} atoms={elements.length} sample={selected} step={frames[i].step} totalSteps={totalSteps} />
+            )
+          }
         />
       </Suspense>
       {status === 'done' && final && (

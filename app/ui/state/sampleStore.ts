@@ -53,6 +53,11 @@ export interface Frame {
   step: number;
   /** [count x atoms x 3], sample-major. */
   positions: Float32Array;
+  /** The frame's time and sigma(t) (Å); absent for a final frame the worker did not stream. */
+  t?: number;
+  sigma?: number;
+  /** [count x atoms]: |s_theta(x_t, t)_i| per atom (1/Å), when the worker recorded it. */
+  scoreNorms?: Float32Array | null;
 }
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'failed';
@@ -153,7 +158,9 @@ export function connectSampling(client: WorkerClient): () => void {
       if (s.status !== 'running' || e.replyTo !== s.requestId) return;
       const problem = check('sampleFrames', e.count, e.atoms, e.positions);
       if (problem) return s.fail(problem);
-      st.setState({ frames: [...s.frames, { step: e.step, positions: e.positions }], step: e.step, totalSteps: e.totalSteps, count: e.count });
+      if (e.scoreNorms && e.scoreNorms.length !== e.count * e.atoms) return s.fail(`sampleFrames: ${e.scoreNorms.length} score norms for ${e.count} x ${e.atoms} atoms`);
+      const frame: Frame = { step: e.step, positions: e.positions, t: e.t, sigma: e.sigma, scoreNorms: e.scoreNorms };
+      st.setState({ frames: [...s.frames, frame], step: e.step, totalSteps: e.totalSteps, count: e.count });
     }),
     client.on('sampleDone', (e) => {
       const s = st.getState();

@@ -38,6 +38,7 @@ export class MoleculeScene {
   private bonds: THREE.InstancedMesh | null = null;
   private bondList: SceneBond[] = [];
   private radii: number[] = [];
+  private elements: string[] = [];
   private positions = new Float32Array(0);
   private needsRender = true;
   private disposed = false;
@@ -72,6 +73,7 @@ export class MoleculeScene {
     this.clearMeshes();
     const n = elements.length;
     this.radii = elements.map(ballRadius);
+    this.elements = elements;
     const sphere = new THREE.SphereGeometry(1, 24, 16);
     const atomMat = new THREE.MeshStandardMaterial({ roughness: 0.45, metalness: 0.05 });
     this.atoms = new THREE.InstancedMesh(sphere, atomMat, Math.max(n, 1));
@@ -95,6 +97,18 @@ export class MoleculeScene {
     this.scene.add(this.bonds);
     this.positions = new Float32Array(n * 3);
     this.userZoomed = false;
+    this.needsRender = true;
+  }
+
+  /**
+   * Colours the atoms (CSS colours, one per atom), e.g. by a per-atom quantity of the trajectory;
+   * null restores the element (CPK) colours.
+   */
+  setAtomColours(colours: readonly string[] | null): void {
+    if (!this.atoms) return;
+    const c = new THREE.Color();
+    this.elements.forEach((el, i) => this.atoms!.setColorAt(i, c.set(colours?.[i] ?? color3D(el))));
+    if (this.atoms.instanceColor) this.atoms.instanceColor.needsUpdate = true;
     this.needsRender = true;
   }
 

@@ -1,20 +1,31 @@
 /**
  * The 3D view of a sampling trajectory: play / pause / scrub / speed, a switch between the K
- * conformers, OrbitControls. Loaded lazily (three.js is not in the first-paint bundle).
+ * conformers, OrbitControls. Loaded lazily (three.js is not in the first-paint bundle). It
+ * explains the frames too: sigma(t) of the shown frame, atoms coloured by element, step size or
+ * score norm (TrajectoryInsight.tsx, atomColours.ts), and, paused, the caller's `inspect` view of
+ * the frame (the 2D->3D panel shows its bond-length error).
  *
  * While a run streams, the view follows the newest frame ("live"); when it is done it plays the
  * trajectory from noise to conformer in a loop. The animation runs in requestAnimationFrame and
  * writes into the InstancedMesh directly; React only re-renders when the integer frame changes.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { registerTransport } from '../shortcuts';
 import { useUi } from '../state/uiStore';
 import { MoleculeScene, type SceneBond } from './MoleculeScene';
+import { atomColours, type ColourMode } from './atomColours';
+import { atomStepSizes } from '../../inspect/trajectory';
+import { ColourLegend, ColourModeSwitch, SigmaReadout } from './TrajectoryInsight';
 
 export interface TrajectoryFrame {
   step: number;
   /** [count x atoms x 3], sample-major. */
   positions: Float32Array;
+  /** The frame's time t and sigma(t) in Å (app/sde/sampler.ts frameTime). */
+  t?: number;
+  sigma?: number;
+  /** [count x atoms] per-atom score norms at the frame, when recorded. */
+  scoreNorms?: Float32Array | null;
 }
 
 export interface TrajectoryViewerProps {
@@ -27,13 +38,15 @@ export interface TrajectoryViewerProps {
   selected: number;
   onSelect(i: number): void;
   label: string;
+  /** Shown under the transport while playback is paused on a frame (index into `frames`). */
+  inspect?: (frame: number) => ReactNode;
 }
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const BASE_FPS = 12;
 
 export default function TrajectoryViewer(props: TrajectoryViewerProps) {
-  const { elements, bonds, frames, count, totalSteps, live, selected, onSelect, label } = props;
+  const { elements, bonds, frames, count, totalSteps, live, selected, onSelect, label, inspect } = props;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<MoleculeScene | null>(null);
@@ -41,6 +54,7 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
   const [playing, setPlaying] = useState(true);
   const [speed, setSpeed] = useState(1);
   const [frame, setFrame] = useState(0);
+  const [colourMode, setColourMode] = useState<ColourMode>('element');
   const playhead = useRef(0);
   const state = useRef({ frames, selected, playing, speed, live, atoms: elements.length });
   state.current = { frames, selected, playing, speed, live, atoms: elements.length };
@@ -127,27 +141,68 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
     }
   }, [live]);
 
+  // Pausing lands on the integer frame shown, so what is inspected is exactly a recorded frame.
+  function togglePlay() {
+    setPlaying((p) => {
+      if (p) playhead.current = Math.min(Math.floor(playhead.current), Math.max(state.current.frames.length - 1, 0));
+      return !p;
+    });
+  }
+  const sigmas = useMemo(() => frames.map((f) => f.sigma), [frames]);
+
   useEffect(
     () =>
       registerTransport({
-        toggle: () => setPlaying((p) => !p),
+        toggle: () => togglePlay(),
         visible: () => !!canvasRef.current && canvasRef.current.offsetParent !== null && state.current.frames.length > 1 && !state.current.live,
       }),
     [],
   );
 
   const n = frames.length;
-  const shown = frames[Math.min(frame, Math.max(n - 1, 0))];
+  const shownIndex = Math.min(frame, Math.max(n - 1, 0));
+  const shown = frames[shownIndex];
+  const atoms = elements.length;
+
+  // The shown frame's per-atom quantity for the colouring mode (conformer `selected`).
+  const colouring = useMemo(() => {
+    const f = frames[shownIndex];
+    let values: Float32Array | null = null;
+    let note = '';
+    if (f && colourMode === 'step') {
+      if (shownIndex > 0) {
+        values = atomStepSizes(frames[shownIndex - 1].positions, f.positions, atoms, selected);
+        note = `moved since step ${frames[shownIndex - 1].step}`;
+      } else note = 'the first recorded frame has no previous frame';
+    } else if (f && colourMode === 'score') {
+      values = f.scoreNorms ? f.scoreNorms.subarray(selected * atoms, (selected + 1) * atoms) : null;
+      note = values ? `at σ of this frame` : 'not recorded for this frame';
+    }
+    return { ...atomColours(colourMode, elements, values), note };
+  }, [frames, shownIndex, colourMode, selected, atoms, elements]);
+
+  useEffect(() => {
+    sceneRef.current?.setAtomColours(colourMode === 'element' ? null : colouring.colours);
+  }, [colouring, colourMode]);
   return (
     <div className="trajectory-viewer">
       <div className="viewer-canvas-wrap" ref={wrapRef}>
-        <canvas ref={canvasRef} className="viewer-canvas" role="img" aria-label={label} data-frame={frame} data-frames={n} />
+        <canvas
+          ref={canvasRef}
+          className="viewer-canvas"
+          role="img"
+          aria-label={label}
+          data-frame={frame}
+          data-frames={n}
+          data-colour-mode={colourMode}
+          data-atom-colours={colouring.colours.join(',')}
+        />
         {error && <p className="viewer-error error-text">{error}</p>}
         {n === 0 && !error && <p className="viewer-empty hint">{live ? 'Waiting for the first frame…' : 'Press Sample to generate conformers.'}</p>}
       </div>
       {(live || n > 1) && (
       <div className="transport" role="group" aria-label="Trajectory playback">
-        <button type="button" aria-label="Play" aria-pressed={playing && !live} title="Play / pause (Space)" disabled={live || n < 2} onClick={() => setPlaying((p) => !p)}>
+        <button type="button" aria-label="Play" aria-pressed={playing && !live} title="Play / pause (Space)" disabled={live || n < 2} onClick={togglePlay}>
           {playing && !live ? '❚❚' : '▶'}
         </button>
         <input
@@ -182,6 +237,14 @@ export default function TrajectoryViewer(props: TrajectoryViewerProps) {
         </button>
       </div>
       )}
+      {n > 0 && (
+        <div className="colour-controls">
+          <SigmaReadout sigmas={sigmas} frame={shownIndex} t={shown?.t} />
+          <ColourModeSwitch mode={colourMode} onChange={setColourMode} />
+          <ColourLegend mode={colourMode} scale={colouring.scale} note={colouring.note} />
+        </div>
+      )}
+      {inspect && !live && !playing && n > 0 && inspect(shownIndex)}
       {count > 1 && (
         <div className="conformer-switch" role="group" aria-label="Conformers">
           <span className="hint">Conformer</span>
