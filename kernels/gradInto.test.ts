@@ -13,7 +13,8 @@ import { testEngine } from './testing';
 import { linear } from './ops/linear';
 import { bmm } from './ops/bmm';
 import { add, addBias, mul, scale, scaleRows, sub } from './ops/elementwise';
-import { concat } from './ops/concat';
+import { concat, split } from './ops/concat';
+import { gcnNormalize } from './ops/gcn';
 import { gatherRows } from './ops/gather';
 import { rowDot } from './ops/rowdot';
 import { activation } from './ops/activation';
@@ -46,6 +47,9 @@ const CASES: Case[] = [
   ['scaleRows (x)', (x, o) => scaleRows(x, o([ROWS]))],
   ['rowDot (a)', (x, o) => rowDot(x, o([ROWS, COLS]))],
   ['concat', (x, o) => concat([o([ROWS, 3]), x])],
+  ['split (every part has a gradient, one pass)', (x) => concat(split(x, [3, 1, 4]).reverse())],
+  ['bmm with a bias (a)', (x, o) => bmm(x.engine.reshape(x, [3, 4, COLS]), o([3, COLS, 2]), { bias: o([2]) })],
+  ['gcnNormalize (diagonal written as zero)', (x) => gcnNormalize(x.engine.reshape(x, [6, 4, 4]))],
   ['gatherRows', (x) => {
     const idx = Uint32Array.from({ length: 20 }, (_, i) => (i * 5) % (ROWS - 2));
     return gatherRows(x, x.engine.fromArray(idx, [20], { dtype: 'u32' }), buildCsr(x.engine, idx, ROWS));

@@ -10,7 +10,7 @@
  */
 import type { Tensor } from '../../kernels/tensor';
 import type { Engine } from '../../kernels/engine';
-import { add, addBias } from '../../kernels/ops/elementwise';
+import { add } from '../../kernels/ops/elementwise';
 import { concat, split } from '../../kernels/ops/concat';
 import { tanh } from '../../kernels/ops/activation';
 import { bmm } from '../../kernels/ops/bmm';
@@ -163,8 +163,9 @@ export class Score3Dto2D {
   private gcn(e: Engine, x: Tensor, aHat: Tensor, p: GcnParams, B: number, n: number): Tensor {
     const fout = p.weight.shape[0];
     const xw = applyLinear(x, { weight: p.weight });
-    const prod = bmm(aHat, e.reshape(xw, [B, n, fout]));
-    return addBias(e.reshape(prod, [B * n, fout]), p.bias);
+    // The bias rides in the product's epilogue (no separate pass over the output or its gradient).
+    const prod = bmm(aHat, e.reshape(xw, [B, n, fout]), { bias: p.bias });
+    return e.reshape(prod, [B * n, fout]);
   }
 
   private edgeNet(e: Engine, L: EdgeNetLayer, x: Tensor, adj: Tensor, batch: GpuBatch): { x: Tensor | null; adj: Tensor } {

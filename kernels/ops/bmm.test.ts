@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bmm, splitK } from './bmm';
-import { bmmBackward, bmmForward } from '../reference/bmm';
+import { bmmBackward, bmmBiasBackward, bmmBiasForward, bmmForward } from '../reference/bmm';
 import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
@@ -66,6 +66,63 @@ describe.each(TRANS)('bmm transA=%s transB=%s', (transA, transB) => {
     const o = { atol: 1e-7, rtol: 1e-6 };
     expectClose(ref.da, finiteDiffGrad((v) => bmmForward(v, s.b, B, s.dims), s.a, s.dy), { ...o, what: 'fd da' });
     expectClose(ref.db, finiteDiffGrad((v) => bmmForward(s.a, v, B, s.dims), s.b, s.dy), { ...o, what: 'fd db' });
+  });
+});
+
+// The GCN form Â (X W) + b: the bias rides in the GEMM's epilogue, its gradient is a column sum.
+describe('bmm with a bias', () => {
+  const [B, M, K, N] = [4, 9, 9, 7];
+  const rng = mulberry32(31);
+  const a = randnArray(B * M * K, rng);
+  const b = randnArray(B * K * N, rng);
+  const bias = randnArray(N, rng);
+  const dy = randnArray(B * M * N, rng);
+  const dims = { a: [M, K] as [number, number], b: [K, N] as [number, number] };
+
+  it('forward (one dispatch) and backward match the twin, and accumulate', async () => {
+    const e = await testEngine();
+    const at = e.fromArray(a, [B, M, K], { requiresGrad: true });
+    const bt = e.fromArray(b, [B, K, N], { requiresGrad: true });
+    const biasT = e.fromArray(bias, [N], { requiresGrad: true });
+    const ref = bmmBiasBackward(a, b, N, dy, B, dims);
+    for (let pass = 1; pass <= 2; pass++) {
+      const d0 = e.dispatchCount;
+      const y = bmm(at, bt, { bias: biasT });
+      expect(e.dispatchCount - d0).toBe(1);
+      expectClose(await readF64(y), bmmBiasForward(a, b, bias, B, dims), { ...tol, what: 'bmm + bias' });
+      e.backward(y, e.fromArray(dy, [B, M, N]));
+      expectClose(await readF64(e.gradOf(at)), ref.da.map((v) => pass * v), { ...tol, what: `da pass ${pass}` });
+      expectClose(await readF64(e.gradOf(bt)), ref.db.map((v) => pass * v), { ...tol, what: `db pass ${pass}` });
+      expectClose(await readF64(e.gradOf(biasT)), ref.dbias.map((v) => pass * v), { ...tol, what: `dbias pass ${pass}` });
+      e.tape.clear();
+    }
+    e.endStep();
+  });
+
+  it('a bias that alone needs a gradient gets it', async () => {
+    const e = await testEngine();
+    const biasT = e.fromArray(bias, [N], { requiresGrad: true });
+    e.backward(bmm(e.fromArray(a, [B, M, K]), e.fromArray(b, [B, K, N]), { bias: biasT }), e.fromArray(dy, [B, M, N]));
+    expectClose(await readF64(e.gradOf(biasT)), bmmBiasBackward(a, b, N, dy, B, dims).dbias, { ...tol, what: 'dbias' });
+    e.endStep();
+  });
+
+  it('twin backward matches central finite differences', () => {
+    const [b2, m2, k2, n2] = [2, 3, 4, 5];
+    const d2 = { a: [m2, k2] as [number, number], b: [k2, n2] as [number, number] };
+    const r = mulberry32(32);
+    const [a2, bb2, bias2, dy2] = [randnArray(b2 * m2 * k2, r), randnArray(b2 * k2 * n2, r), randnArray(n2, r), randnArray(b2 * m2 * n2, r)];
+    const ref = bmmBiasBackward(a2, bb2, n2, dy2, b2, d2);
+    const o = { atol: 1e-7, rtol: 1e-6 };
+    expectClose(ref.da, finiteDiffGrad((v) => bmmBiasForward(v, bb2, bias2, b2, d2), a2, dy2), { ...o, what: 'fd da' });
+    expectClose(ref.db, finiteDiffGrad((v) => bmmBiasForward(a2, v, bias2, b2, d2), bb2, dy2), { ...o, what: 'fd db' });
+    expectClose(ref.dbias, finiteDiffGrad((v) => bmmBiasForward(a2, bb2, v, b2, d2), bias2, dy2), { ...o, what: 'fd dbias' });
+  });
+
+  it('rejects a bias that does not match the output columns', async () => {
+    const e = await testEngine();
+    expect(() => bmm(e.zeros([2, 3, 4]), e.zeros([2, 4, 5]), { bias: e.zeros([4]) })).toThrow(/bmm: bias \[4\] does not match the output's 5 columns/);
+    e.endStep();
   });
 });
 

@@ -8,6 +8,7 @@ import gemmSource from './bmm.wgsl?raw';
 import activationSource from './activation.wgsl?raw';
 import { MAX_GROUPS_PER_DIM, grid1d, type Engine } from '../engine';
 import { shapeString, assertDType, type Tensor } from '../tensor';
+import { addColumnSums } from './linear';
 
 export interface MatrixView {
   tensor: Tensor;
@@ -43,8 +44,8 @@ export interface GemmSpec {
   bias?: Tensor;
   /** 0 = identity, else 1 + index into ACTIVATIONS (activation.ts). */
   act?: number;
-  /** Also store the pre-activation a b + bias here (same layout as c). */
-  z?: Tensor;
+  /** Also store act'(a b + bias) here (same layout as c; needs an activation): the backward's gate. */
+  gate?: Tensor;
 }
 
 // The activation functions (fn act, fn act_derivative and their helpers) of activation.wgsl,
@@ -90,7 +91,8 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     throw new Error(`${op}: cannot multiply ${viewString(a)} by ${viewString(b)} into ${viewString(c)}`);
   }
   for (const v of [a, b, c]) assertDType(op, v.tensor, 'f32', v.tensor.name || 'operand');
-  const epilogue = spec.bias !== undefined || (spec.act ?? 0) !== 0 || spec.z !== undefined;
+  const epilogue = spec.bias !== undefined || (spec.act ?? 0) !== 0 || spec.gate !== undefined;
+  if (spec.gate && !spec.act) throw new Error(`${op}: a gate needs an activation`);
   if (epilogue && spec.accumulate) throw new Error(`${op}: an accumulating GEMM has no epilogue`);
   if (M === 0 || N === 0 || batch === 0) return;
   const shape = N <= 4 ? TALL : M <= 4 ? WIDE : SQUARE;
@@ -131,9 +133,9 @@ export function gemmInto(e: Engine, spec: GemmSpec): void {
     // Without a bias the binding is unused; any read-only buffer satisfies the layout.
     bindings.bias = spec.bias ?? a.tensor;
     entryPoint = 'gemm_epilogue';
-    if (spec.z) {
-      bindings.z = spec.z;
-      entryPoint = 'gemm_epilogue_z';
+    if (spec.gate) {
+      bindings.gate = spec.gate;
+      entryPoint = 'gemm_epilogue_gate';
     }
   }
   e.dispatch({ op, code: gemmCode(shape), entryPoint, params, bindings, workgroups: groups });
@@ -161,6 +163,14 @@ export interface TransposeOptions {
   transB?: boolean;
 }
 
+export interface ProductOptions extends TransposeOptions {
+  /**
+   * [N]: added to every row of every output matrix in the GEMM's epilogue (a GCN's Â (X W) + b),
+   * instead of a separate addBias pass over the output and its gradient.
+   */
+  bias?: Tensor;
+}
+
 /**
  * op(A) op(B) for `batch` stacked matrices, where op transposes when asked. Shared by bmm and
  * matmul: `aDims`/`bDims` are the stored [rows, cols] of one matrix.
@@ -175,11 +185,12 @@ export function batchedProduct(
   aDims: readonly [number, number],
   bDims: readonly [number, number],
   outShape: readonly number[],
-  { transA = false, transB = false }: TransposeOptions,
+  { transA = false, transB = false, bias }: ProductOptions,
 ): Tensor {
   const e = a.engine;
   assertDType(op, a, 'f32', 'a');
   assertDType(op, b, 'f32', 'b');
+  if (bias) assertDType(op, bias, 'f32', 'bias');
   const opA = matrixView(a, aDims[0], aDims[1], transA);
   const opB = matrixView(b, bDims[0], bDims[1], transB);
   if (opA.cols !== opB.rows) {
@@ -187,10 +198,13 @@ export function batchedProduct(
       `${op}: inner dimensions differ: a ${shapeString(a.shape)}${transA ? 'ᵀ' : ''} and b ${shapeString(b.shape)}${transB ? 'ᵀ' : ''} (${opA.cols} vs ${opB.rows})`,
     );
   }
-  const y = e.empty(outShape, { requiresGrad: a.requiresGrad || b.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== opB.cols)) {
+    throw new Error(`${op}: bias ${shapeString(bias.shape)} does not match the output's ${opB.cols} columns`);
+  }
+  const y = e.empty(outShape, { requiresGrad: a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad, name: `${op}(${a.name}, ${b.name})` });
   const out = matrixView(y, opA.rows, opB.cols);
-  gemmInto(e, { op, a: opA, b: opB, c: out, batch });
-  if (e.needsGrad(a, b)) {
+  gemmInto(e, { op, a: opA, b: opB, c: out, batch, bias });
+  if (e.needsGrad(a, b, bias)) {
     e.tape.push(op, () => {
       const dC = matrixView(e.gradOf(y), opA.rows, opB.cols);
       // Each product writes all of its input's gradient: a first contribution overwrites it.
@@ -202,13 +216,18 @@ export function batchedProduct(
         const { grad, accumulate } = e.gradInto(b);
         gemmInto(e, { op: `${op}.backward(b)`, a: transposeView(opA), b: dC, c: matrixView(grad, bDims[0], bDims[1], transB), batch, accumulate });
       }
+      // d bias = column sums of dC over every row of every batch (dC is a contiguous [B * M, N]).
+      if (bias?.requiresGrad) addColumnSums(`${op}.backward(bias)`, e.reshape(dC.tensor, [batch * opA.rows, opB.cols]), e.gradOf(bias));
     });
   }
   return y;
 }
 
-/** [B, M, K] x [B, K, N] -> [B, M, N]; with transA a is [B, K, M], with transB b is [B, N, K]. */
-export function bmm(a: Tensor, b: Tensor, opts: TransposeOptions = {}): Tensor {
+/**
+ * [B, M, K] x [B, K, N] -> [B, M, N]; with transA a is [B, K, M], with transB b is [B, N, K]; with
+ * `bias` [N], + bias on every row (fused into the GEMM).
+ */
+export function bmm(a: Tensor, b: Tensor, opts: ProductOptions = {}): Tensor {
   if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== b.shape[0]) {
     throw new Error(`bmm: expected a [B, M, K] and b [B, K, N] with the same B, got ${shapeString(a.shape)} and ${shapeString(b.shape)}`);
   }

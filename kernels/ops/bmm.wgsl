@@ -35,8 +35,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
-// Pre-activation A B + bias, saved for the backward of a fused activation.
-@group(0) @binding(5) var<storage, read_write> z: array<f32>;
+// act'(A B + bias), the activation's derivative at the pre-activation, saved for the backward of a
+// fused activation: the backward's dZ = dY ⊙ gate is then one multiply per element, which the linear
+// backward folds into its own reads of dZ (linear.wgsl) instead of a separate activation pass.
+@group(0) @binding(5) var<storage, read_write> gate: array<f32>;
 // Split-K partial products, [batch * splits, M, N] row-major.
 @group(0) @binding(6) var<storage, read_write> partial: array<f32>;
 // A and B again, as vec4 (bound to the same buffers; read only when params.nt4 = 1).
@@ -174,9 +176,9 @@ fn gemm_epilogue(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 
-// The same, also storing the pre-activation Z = A B + bias (same layout as C) for the backward.
+// The same, also storing gate = act'(A B + bias) (same layout as C) for the backward.
 @compute @workgroup_size(8, 8)
-fn gemm_epilogue_z(@builtin(global_invocation_id) gid: vec3u) {
+fn gemm_epilogue_gate(@builtin(global_invocation_id) gid: vec3u) {
   let r0 = gid.y * 4u;
   let c0 = gid.x * 4u;
   if (r0 >= params.M || c0 >= params.N) { return; }
@@ -189,7 +191,7 @@ fn gemm_epilogue_z(@builtin(global_invocation_id) gid: vec3u) {
       if (col >= params.N) { break; }
       let i = c_index(gid.z, row, col);
       let pre = epilogue_value(acc[r][j], col);
-      z[i] = pre;
+      gate[i] = act_derivative(pre, params.act - 1u);
       c[i] = apply_act(pre);
     }
   }

@@ -102,3 +102,64 @@ describe('split', () => {
     e.endStep();
   });
 });
+
+// concatParts.wgsl: up to eight parts per dispatch. Eleven parts (two dispatches), with zero-width
+// parts at the start, in the middle and at a group boundary.
+describe('concat / split over many parts', () => {
+  const MANY = [0, 3, 1, 0, 4, 2, 1, 5, 0, 2, 3];
+  const MANY_TOTAL = MANY.reduce((s, w) => s + w, 0);
+  const rng = mulberry32(7);
+  const parts = MANY.map((w) => randnArray(ROWS * w, rng));
+  const dy = randnArray(ROWS * MANY_TOTAL, rng);
+
+  it('concat forward and backward match the twin in two dispatches each way', async () => {
+    const e = await testEngine();
+    const ts = parts.map((p, k) => e.fromArray(p, [ROWS, MANY[k]], { requiresGrad: k !== 4 }));
+    const d0 = e.dispatchCount;
+    const y = concat(ts);
+    expect(e.dispatchCount - d0).toBe(2);
+    expectClose(await readF64(y), Float32Array.from(concatForward(parts, MANY, ROWS)), { ...o, what: 'concat of 11' });
+    e.tape.clear();
+    const ref = concatBackward(Float32Array.from(dy), MANY, ROWS);
+    for (let pass = 1; pass <= 2; pass++) {
+      const d1 = e.dispatchCount;
+      e.backward(concat(ts), e.fromArray(dy, [ROWS, MANY_TOTAL]));
+      expect(e.dispatchCount - d1).toBe(4);
+      for (const [k, t] of ts.entries()) {
+        if (k === 4) continue;
+        expectClose(await readF64(e.gradOf(t)), ref[k].map((v) => pass * v), { ...o, what: `dpart ${k} pass ${pass}` });
+      }
+    }
+    expect(ts[4].grad).toBeNull();
+    e.endStep();
+  });
+
+  it('a part repeated in one concat gets the sum of both slices (per-part fallback)', async () => {
+    const e = await testEngine();
+    const a = e.fromArray(parts[1], [ROWS, 3], { requiresGrad: true });
+    const b = e.fromArray(parts[2], [ROWS, 1], { requiresGrad: true });
+    const g = randnArray(ROWS * 7, rng);
+    e.backward(concat([a, b, a]), e.fromArray(g, [ROWS, 7]));
+    const [ga, gb, ga2] = concatBackward(Float32Array.from(g), [3, 1, 3], ROWS);
+    // Two float32 additions of the same two values: exact in the order written.
+    expectClose(await readF64(e.gradOf(a)), Float32Array.from(ga.map((v, i) => Math.fround(v + ga2[i]))), { ...o, what: 'da' });
+    expectClose(await readF64(e.gradOf(b)), gb, { ...o, what: 'db' });
+    e.endStep();
+  });
+
+  it('split into eleven parts: forward, and a backward that overwrites when every part has a gradient', async () => {
+    const e = await testEngine();
+    const x = concatForward(parts, MANY, ROWS);
+    const xt = e.fromArray(x, [ROWS, MANY_TOTAL], { requiresGrad: true });
+    const ps = split(xt, MANY);
+    const ref = splitForward(Float32Array.from(x), MANY, ROWS);
+    for (const [k, p] of ps.entries()) expectClose(await readF64(p), ref[k], { ...o, what: `part ${k}` });
+    const dparts = MANY.map((w) => randnArray(ROWS * w, rng));
+    for (const [k, p] of ps.entries()) p.grad = e.fromArray(dparts[k], p.shape);
+    const d0 = e.dispatchCount;
+    e.tape.runBackward();
+    expect(e.dispatchCount - d0).toBe(2);
+    expectClose(await readF64(e.gradOf(xt)), splitBackward(dparts.map((d) => Float32Array.from(d)), MANY, ROWS), { ...o, what: 'dx' });
+    e.endStep();
+  });
+});

@@ -12,18 +12,22 @@ export function gcnNormalize(a: Tensor): Tensor {
   assertDType('gcnNormalize', a, 'f32', 'a');
   const [B, N, N2] = a.shape;
   if (a.shape.length !== 3 || N !== N2) throw new Error(`gcnNormalize: expected a [B, N, N], got ${shapeString(a.shape)}`);
-  const params = { nodes: N, rows: B * N, n: a.size };
+  const params = { nodes: N, rows: B * N, n: a.size, accumulate: 0 };
   const deg = e.empty([B, N], { name: 'gcnNormalize.degree' });
   const y = e.empty(a.shape, { requiresGrad: a.requiresGrad, name: `gcnNormalize(${a.name})` });
-  e.dispatch({ op: 'gcnNormalize', code, entryPoint: 'gcn_degree', params, bindings: { a, deg }, workgroups: grid1d(B * N) });
-  e.dispatch({ op: 'gcnNormalize', code, entryPoint: 'gcn_apply', params, bindings: { a, deg, y }, workgroups: grid1d(a.size) });
+  e.dispatch({ op: 'gcnNormalize', code, entryPoint: 'gcn_forward', params, bindings: { a, deg, y }, workgroups: grid1d(a.size) });
   if (e.needsGrad(a)) {
     e.tape.push('gcnNormalize', () => {
-      const dy = e.gradOf(y);
-      // g_i = dL/d deg_i, one per node; every off-diagonal entry of row i then gets g_i.
-      const g = e.empty([B, N], { name: 'gcnNormalize.degreeGrad' });
-      e.dispatch({ op: 'gcnNormalize.backward', code, entryPoint: 'gcn_degree_grad', params, bindings: { a, deg, dy, g }, workgroups: grid1d(B * N) });
-      e.dispatch({ op: 'gcnNormalize.backward', code, entryPoint: 'gcn_backward', params, bindings: { deg, dy, g, da: e.gradOf(a) }, workgroups: grid1d(a.size) });
+      // Every entry of dA is written (the diagonal's zero too): a first contribution overwrites.
+      const { grad, accumulate } = e.gradInto(a);
+      e.dispatch({
+        op: 'gcnNormalize.backward',
+        code,
+        entryPoint: 'gcn_backward',
+        params: { ...params, accumulate: accumulate ? 1 : 0 },
+        bindings: { a, deg, dy: e.gradOf(y), da: grad },
+        workgroups: grid1d(a.size),
+      });
     });
   }
   return y;

@@ -109,18 +109,30 @@ describe('linear', () => {
     e.endStep();
   });
 
-  it('column sums span several chunks', async () => {
+  // Two passes over chunks of rows (GPUs), or one pass per column on CPU adapters (one dispatch).
+  it.each([
+    [false, 2],
+    [true, 1],
+  ])('column sums span several chunks (one-pass CPU form: %s)', async (onePass, dispatches) => {
     const e = await testEngine();
-    const [rows, cols] = [200, 7];
-    const x = randnArray(rows * cols, mulberry32(9));
-    const out = e.fromArray(Array.from({ length: cols }, (_, j) => j), [cols]);
-    addColumnSums('test', e.fromArray(x, [rows, cols]), out);
-    const expected = Array.from({ length: cols }, (_, j) => {
-      let s = j;
-      for (let i = 0; i < rows; i++) s += x[i * cols + j];
-      return s;
-    });
-    expectClose(await readF64(out), expected, { atol: 1e-4, rtol: 1e-5, what: 'column sums' });
+    const saved = e.fusedLinearBackward;
+    e.fusedLinearBackward = onePass;
+    try {
+      const [rows, cols] = [200, 7];
+      const x = randnArray(rows * cols, mulberry32(9));
+      const out = e.fromArray(Array.from({ length: cols }, (_, j) => j), [cols]);
+      const d0 = e.dispatchCount;
+      addColumnSums('test', e.fromArray(x, [rows, cols]), out);
+      expect(e.dispatchCount - d0).toBe(dispatches);
+      const expected = Array.from({ length: cols }, (_, j) => {
+        let s = j;
+        for (let i = 0; i < rows; i++) s += x[i * cols + j];
+        return s;
+      });
+      expectClose(await readF64(out), expected, { atol: 1e-4, rtol: 1e-5, what: 'column sums' });
+    } finally {
+      e.fusedLinearBackward = saved;
+    }
     e.endStep();
   });
 });

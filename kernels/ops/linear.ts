@@ -3,9 +3,9 @@
  * GEMM epilogue, plain 2-D matmul, and column sums (bias gradients).
  */
 import colsumCode from './linear.wgsl?raw';
-import activationCode from './activation.wgsl?raw';
 import { activationCode as activationIndex, type Activation } from './activation';
 import { batchedProduct, gemmInto, matrixView, transposeView, type TransposeOptions } from './bmm';
+import { elementwiseInto } from './elementwise';
 import { grid1d, type Engine } from '../engine';
 import { assertDType, assertShape, shapeString, type Tensor } from '../tensor';
 
@@ -19,9 +19,16 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
   const cols = x.cols;
   if (out.size !== cols) throw new Error(`${op}: column sums of ${shapeString(x.shape)} need ${cols} outputs, got ${shapeString(out.shape)}`);
   if (cols === 0) return;
+  if (e.fusedLinearBackward && rows <= FUSED_BACKWARD_MAX_ROWS) {
+    // CPU adapters: one dispatch, one invocation per column (as linear_backward's bias sums); the
+    // cost there is per dispatch, not per idle lane. Fixed per engine and shape: deterministic.
+    const params = { rows, cols, chunkRows: rows, chunks: 1, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0, gated: 0 };
+    e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_single', params, bindings: { x, out }, workgroups: grid1d(cols) });
+    return;
+  }
   const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
   const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
-  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };
+  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0, gated: 0 };
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_partial', params, bindings: { x, partial }, workgroups: grid1d(chunks * cols) });
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_final', params, bindings: { partial, out }, workgroups: grid1d(cols) });
 }
@@ -29,8 +36,10 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
 /**
  * y = act(x Wᵀ + b) for x [..., in] (rows = everything but the last axis), in one GEMM dispatch.
  * Saves x and W for the backward; with an activation and a gradient to compute, the forward also
- * stores the pre-activation Z (one extra write, instead of recomputing the GEMM in the backward).
- * Backward: dZ = dY ⊙ act'(Z); dX += dZ W; dW += dZᵀ X; db += column sums of dZ.
+ * stores gate = act'(Z) of the pre-activation Z (one extra write, instead of recomputing the GEMM
+ * or a separate activation backward pass).
+ * Backward: dZ = dY ⊙ gate; dX += dZ W; dW += dZᵀ X; db += column sums of dZ. The one-dispatch
+ * backward (CPU adapters) applies the gate as it reads dY; the split one first forms dZ.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation | 'none' = 'none'): Tensor {
   const e = x.engine;
@@ -51,29 +60,22 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, act: Activation
   const outShape = [...x.shape.slice(0, -1), outF];
   const needsGrad = e.needsGrad(x, weight, bias);
   const y = e.empty(outShape, { requiresGrad: needsGrad, name: `${op}(${x.name})` });
-  const z = needsGrad && actCode !== 0 ? e.empty(outShape, { name: `${op}.preActivation` }) : undefined;
+  const gate = needsGrad && actCode !== 0 ? e.empty(outShape, { name: `${op}.gate` }) : undefined;
   const xView = matrixView(x, M, inF);
   const wT = matrixView(weight, outF, inF, true);
-  gemmInto(e, { op, a: xView, b: wT, c: matrixView(y, M, outF), bias, act: actCode, z });
+  gemmInto(e, { op, a: xView, b: wT, c: matrixView(y, M, outF), bias, act: actCode, gate });
   if (needsGrad) {
     e.tape.push(op, () => {
       const dY = e.gradOf(y);
-      let dZ = dY;
-      if (z) {
-        // dZ = dY ⊙ act'(Z), activation.wgsl's own backward writing (not accumulating) every element.
-        dZ = e.empty(outShape, { name: `${op}.dZ` });
-        e.dispatch({
-          op: `${op}.backward(act)`,
-          code: activationCode,
-          entryPoint: 'backward',
-          params: { n: z.size, kind: actCode - 1, accumulate: 0 },
-          bindings: { x: z, dy: dY, dx: dZ },
-          workgroups: grid1d(z.size),
-        });
-      }
       if (e.fusedLinearBackward && weight.requiresGrad && M > 0 && M <= FUSED_BACKWARD_MAX_ROWS && inF > 0 && outF > 0) {
-        linearBackwardFused(op, dZ, x, weight, bias?.requiresGrad ? bias : undefined);
+        linearBackwardFused(op, dY, gate, x, weight, bias?.requiresGrad ? bias : undefined);
         return;
+      }
+      let dZ = dY;
+      if (gate) {
+        // dZ = dY ⊙ act'(Z), every element written (not accumulated).
+        dZ = e.empty(outShape, { name: `${op}.dZ` });
+        elementwiseInto(e, `${op}.backward(act)`, 'mul', { a: dY, b: gate, y: dZ });
       }
       const dZView = matrixView(dZ, M, outF);
       if (x.requiresGrad) {
@@ -102,10 +104,11 @@ const BLOCKS_PER_GROUP = 64;
 const placeholders = new WeakMap<Engine, { dx: Tensor; db: Tensor }>();
 
 /**
- * The whole backward of x Wᵀ + b in one dispatch (CPU adapters, see Engine.fusedLinearBackward):
- * dX (+)= dZ W when x needs a gradient, dW += dZᵀ x, db += column sums of dZ when `bias` is given.
+ * The whole backward of act(x Wᵀ + b) in one dispatch (CPU adapters, see Engine.fusedLinearBackward):
+ * with dZ = dY ⊙ gate (dZ = dY without an activation), dX (+)= dZ W when x needs a gradient,
+ * dW += dZᵀ x, db += column sums of dZ when `bias` is given.
  */
-function linearBackwardFused(op: string, dZ: Tensor, x: Tensor, weight: Tensor, bias: Tensor | undefined): void {
+function linearBackwardFused(op: string, dY: Tensor, gate: Tensor | undefined, x: Tensor, weight: Tensor, bias: Tensor | undefined): void {
   const e = x.engine;
   const [outF, inF] = weight.shape;
   const rows = x.rows;
@@ -121,8 +124,12 @@ function linearBackwardFused(op: string, dZ: Tensor, x: Tensor, weight: Tensor, 
     op: `${op}.backward`,
     code: colsumCode,
     entryPoint: 'linear_backward',
-    params: { rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0, vec4: inF % 4 === 0 && outF % 4 === 0 ? 1 : 0 },
-    bindings: { dz: dZ, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db, dz4: dZ, w4: weight, xin4: x },
+    params: {
+      rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0,
+      vec4: inF % 4 === 0 && outF % 4 === 0 ? 1 : 0, gated: gate ? 1 : 0,
+    },
+    // Without a gate, gate4 re-binds dY (read-only, never read).
+    bindings: { dz: dY, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db, dz4: dY, w4: weight, xin4: x, gate4: gate ?? dY },
     workgroups: grid1d((dxGroups + dwGroups) * BLOCKS_PER_GROUP, BLOCKS_PER_GROUP),
   });
 }

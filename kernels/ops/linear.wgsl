@@ -12,6 +12,9 @@ struct Params {
   inF: u32, outF: u32, dxGroups: u32, accumulateDx: u32, hasBias: u32,
   // 1 when inF and outF are multiples of 4: rows are then read as vec4 (same sums, same order).
   vec4: u32,
+  // linear_backward only: 1 when dZ = dY ⊙ gate (a fused activation, gate = act'(Z) saved by the
+  // forward), applied as dY is read; 0 when dZ = dY.
+  gated: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -47,9 +50,23 @@ fn colsum_final(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   out[col] = out[col] + s;
 }
 
+// One pass for short columns on CPU adapters (see addColumnSums): each column summed over all rows
+// in order by one invocation, instead of two dispatches.
+@compute @workgroup_size(WG)
+fn colsum_single(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let col = gid.x + gid.y * nwg.x * WG;
+  if (col >= params.cols) { return; }
+  var s = 0.0;
+  for (var r = 0u; r < params.rows; r++) {
+    s = s + x[r * params.cols + col];
+  }
+  out[col] = out[col] + s;
+}
+
 // ---------------------------------------------------------------- linear_backward
 //
-// For dZ [rows, outF] (the gradient of the pre-activation), W [outF, inF] and x [rows, inF]:
+// For dZ [rows, outF] (the gradient of the pre-activation: dY, or dY ⊙ gate, see dz_at), W [outF, inF]
+// and x [rows, inF]:
 //   dX (+)= dZ W        (job 1: workgroups [0, dxGroups), when x needs a gradient)
 //   dW  += dZᵀ x        (job 2: the other workgroups)
 //   db  += dZᵀ 1        (job 2 as well: x seen with an extra column of ones, column inF)
@@ -69,6 +86,24 @@ fn colsum_final(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
 @group(0) @binding(10) var<storage, read> dz4: array<vec4f>;
 @group(0) @binding(11) var<storage, read> w4: array<vec4f>;
 @group(0) @binding(12) var<storage, read> xin4: array<vec4f>;
+// act'(Z) for a fused activation (params.gated = 1), same layout as dZ. Read as vec4 in both paths
+// (it is a whole pooled buffer, a multiple of 16 bytes), which keeps the entry point within ten
+// storage buffers.
+@group(0) @binding(13) var<storage, read> gate4: array<vec4f>;
+
+// dZ[i] = dY[i] (⊙ gate[i]): the activation's backward folded into every read of dZ, instead of a
+// separate pass that writes dZ (one dispatch fewer per layer; one multiply per read here).
+fn dz_at(i: u32) -> f32 {
+  let v = dz[i];
+  if (params.gated != 0u) { return v * gate4[i / 4u][i % 4u]; }
+  return v;
+}
+
+fn dz_vec(i4: u32) -> vec4f {
+  let v = dz4[i4];
+  if (params.gated != 0u) { return v * gate4[i4]; }
+  return v;
+}
 
 const BLOCKS = 64u;
 
@@ -99,10 +134,10 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
       let rowW = p.inF / 4u;
       let colW = c0 / 4u;
       for (var k4 = 0u; k4 < p.outF / 4u; k4++) {
-        let d0 = dz4[a0 / 4u + k4];
-        let d1 = dz4[a1 / 4u + k4];
-        let d2 = dz4[a2 / 4u + k4];
-        let d3 = dz4[a3 / 4u + k4];
+        let d0 = dz_vec(a0 / 4u + k4);
+        let d1 = dz_vec(a1 / 4u + k4);
+        let d2 = dz_vec(a2 / 4u + k4);
+        let d3 = dz_vec(a3 / 4u + k4);
         for (var kk = 0u; kk < 4u; kk++) {
           let bv = w4[(4u * k4 + kk) * rowW + colW];
           acc[0] = fma(vec4f(d0[kk]), bv, acc[0]);
@@ -115,10 +150,10 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
       for (var k = 0u; k < p.outF; k++) {
         let wk = k * p.inF;
         let bv = vec4f(w[wk + b0], w[wk + b1], w[wk + b2], w[wk + b3]);
-        acc[0] = fma(vec4f(dz[a0 + k]), bv, acc[0]);
-        acc[1] = fma(vec4f(dz[a1 + k]), bv, acc[1]);
-        acc[2] = fma(vec4f(dz[a2 + k]), bv, acc[2]);
-        acc[3] = fma(vec4f(dz[a3 + k]), bv, acc[3]);
+        acc[0] = fma(vec4f(dz_at(a0 + k)), bv, acc[0]);
+        acc[1] = fma(vec4f(dz_at(a1 + k)), bv, acc[1]);
+        acc[2] = fma(vec4f(dz_at(a2 + k)), bv, acc[2]);
+        acc[3] = fma(vec4f(dz_at(a3 + k)), bv, acc[3]);
       }
     }
     for (var r = 0u; r < 4u; r++) {
@@ -162,7 +197,7 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
     let biasBlock = c0 >= p.inF;
     for (var m = 0u; m < p.rows; m++) {
       let bv = select(xin4[m * inW + colW], vec4f(1.0), biasBlock);
-      let dv = dz4[m * outW + r0 / 4u];
+      let dv = dz_vec(m * outW + r0 / 4u);
       acc[0] = fma(vec4f(dv[0]), bv, acc[0]);
       acc[1] = fma(vec4f(dv[1]), bv, acc[1]);
       acc[2] = fma(vec4f(dv[2]), bv, acc[2]);
@@ -173,10 +208,10 @@ fn linear_backward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_
       let xm = m * p.inF;
       let bv = select(vec4f(xin[xm + x0], xin[xm + x1], xin[xm + x2], xin[xm + x3]), vec4f(1.0), ones);
       let dm = m * p.outF;
-      acc[0] = fma(vec4f(dz[dm + o0]), bv, acc[0]);
-      acc[1] = fma(vec4f(dz[dm + o1]), bv, acc[1]);
-      acc[2] = fma(vec4f(dz[dm + o2]), bv, acc[2]);
-      acc[3] = fma(vec4f(dz[dm + o3]), bv, acc[3]);
+      acc[0] = fma(vec4f(dz_at(dm + o0)), bv, acc[0]);
+      acc[1] = fma(vec4f(dz_at(dm + o1)), bv, acc[1]);
+      acc[2] = fma(vec4f(dz_at(dm + o2)), bv, acc[2]);
+      acc[3] = fma(vec4f(dz_at(dm + o3)), bv, acc[3]);
     }
   }
   for (var r = 0u; r < 4u; r++) {

@@ -28,3 +28,17 @@ export function bmmBackward(a: Arr, b: Arr, dy: Arr, B: number, d: MatmulDims): 
   }
   return { da, db };
 }
+
+/** bmm with a bias [N] added to every output row (a GCN's Â (X W) + b). */
+export function bmmBiasForward(a: Arr, b: Arr, bias: Arr, B: number, d: MatmulDims): Float64Array {
+  const y = bmmForward(a, b, B, d);
+  const n = bias.length;
+  return y.map((v, i) => v + bias[i % n]);
+}
+
+/** The bias's gradient is the column sum of dy over every row of every batch; a and b as bmm's. */
+export function bmmBiasBackward(a: Arr, b: Arr, n: number, dy: Arr, B: number, d: MatmulDims): { da: Float64Array; db: Float64Array; dbias: Float64Array } {
+  const dbias = new Float64Array(n);
+  for (let i = 0; i < dy.length; i++) dbias[i % n] += dy[i];
+  return { ...bmmBackward(a, b, dy, B, d), dbias };
+}

@@ -1,6 +1,9 @@
 /**
  * The 3D view of a sampling trajectory: play / pause / scrub / speed, a switch between the K
- * conformers, OrbitControls. Loaded lazily (three.js is not in the first-paint bundle).
+ * conformers, OrbitControls. Loaded lazily (three.js is not in the first-paint bundle). It
+ * explains the frames too: sigma(t) of the shown frame, atoms coloured by element, step size or
+ * score norm (TrajectoryInsight.tsx, atomColours.ts), and, paused, the caller's `inspect` view of
+ * the frame (the 2D->3D panel shows its bond-length error).
  *
  * While a run streams, the view follows the newest frame ("live"); when it is done it plays the
  * trajectory from noise to conformer in a loop. The animation runs in requestAnimationFrame and
