@@ -1,0 +1,119 @@
+/**
+ * The chirality correction (chirality.ts): a conformer whose stereocentres are all inverted is
+ * mirrored back; a correct one, a molecule without centres, and a diastereomer (one centre right,
+ * one wrong: mirroring cannot help) are left alone. Labels are judged by RDKit from 3D
+ * (chem/metrics.ts: chiralityCheck), independently of the code under test.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readMolblock, readSdf } from '../chem/io';
+import { chiralityCheck } from '../chem/metrics';
+import type { ChemMolecule } from '../chem/molecule';
+import { writeMolblock } from '../chem/molfile';
+import { getRDKit, type RDKit } from '../chem/rdkit';
+import { fixBatchChirality, fixConformerChirality, mirrorInPlace, summariseChiralityFix } from './chirality';
+
+let rd: RDKit;
+let fixtures: Map<string, ChemMolecule>;
+beforeAll(async () => {
+  rd = await getRDKit();
+  const text = readFileSync(new URL('../chem/fixtures/conformers.sdf', import.meta.url), 'utf8');
+  fixtures = new Map(readSdf(rd, text).molecules.map((m) => [m.molecule.name!, m.molecule]));
+});
+
+/**
+ * Butane-2,3-diol C1-C2(O5)-C3(O6)-C4 built by hand: C2 at the origin, C3 on +x, staggered
+ * tetrahedral substituents (bond 1.5 Å). Read back from 3D, RDKit gives it two R/S centres.
+ * Returns the molecule and the spot of C3's (implicit) hydrogen, so a test can invert C3 alone.
+ */
+function butanediol(): { mol: ChemMolecule; c3Hydrogen: number[] } {
+  const L = 1.5;
+  const s = Math.sqrt(8 / 9);
+  const tet = (sign: number, deg: number) => {
+    const phi = (deg * Math.PI) / 180;
+    return [(sign * L) / 3, L * s * Math.cos(phi), L * s * Math.sin(phi)];
+  };
+  const c2 = [0, 0, 0];
+  const c3 = [L, 0, 0];
+  const add = (a: number[], b: number[]) => a.map((v, k) => v + b[k]);
+  const c1 = add(c2, tet(-1, 0));
+  const o5 = add(c2, tet(-1, 120)); // C2's H sits at 240
+  const c4 = add(c3, tet(1, 60));
+  // O6 at 300 degrees makes the chiral (R,R)/(S,S) form; at 180 (where the H is) it would be meso.
+  const o6 = add(c3, tet(1, 300));
+  const c3Hydrogen = add(c3, tet(1, 180));
+  const positions = [c1, c2, c3, c4, o5, o6].flat();
+  const block = writeMolblock(
+    ['C', 'C', 'C', 'C', 'O', 'O'].map((element) => ({ element })),
+    [{ a: 0, b: 1, order: 1 }, { a: 1, b: 2, order: 1 }, { a: 2, b: 3, order: 1 }, { a: 1, b: 4, order: 1 }, { a: 2, b: 5, order: 1 }],
+    { positions, name: 'butane-2,3-diol' },
+  );
+  return { mol: readMolblock(rd, block, undefined, 'test geometry'), c3Hydrogen };
+}
+
+describe('chirality fix: mirror a conformer whose stereocentres are inverted', () => {
+  it('L-alanine: the mirror image is mirrored back and then keeps its label; the original is untouched', () => {
+    const ala = fixtures.get('L-alanine')!;
+    expect(ala.stereo.atoms.length).toBe(1);
+    const original = Float32Array.from(ala.positions!);
+    const right = Float32Array.from(original);
+    expect(fixConformerChirality(rd, ala, right)).toEqual({ centres: 1, wrongBefore: 0, wrongAfter: 0, mirrored: false });
+    expect(Array.from(right)).toEqual(Array.from(original));
+
+    // A reflection through the xy plane (not the fix's own x -> -x): any mirror image must be caught.
+    const wrong = Float32Array.from(original, (v, i) => (i % 3 === 2 ? -v : v));
+    expect(chiralityCheck(rd, ala, wrong).ok).toBe(false);
+    const outcome = fixConformerChirality(rd, ala, wrong);
+    expect(outcome).toEqual({ centres: 1, wrongBefore: 1, wrongAfter: 0, mirrored: true });
+    expect(chiralityCheck(rd, ala, wrong).ok).toBe(true);
+    // Mirroring keeps every interatomic distance.
+    const d = (x: Float32Array, i: number, j: number) => Math.hypot(x[3 * i] - x[3 * j], x[3 * i + 1] - x[3 * j + 1], x[3 * i + 2] - x[3 * j + 2]);
+    for (let i = 0; i < 6; i++) for (let j = i + 1; j < 6; j++) expect(d(wrong, i, j)).toBeCloseTo(d(original, i, j), 5);
+  });
+
+  it('molecules without tetrahedral centres are untouched (achiral, and E/Z only)', () => {
+    for (const name of ['tert-butanol', 'benzene', 'E-crotonic acid', 'toluene']) {
+      const mol = fixtures.get(name)!;
+      expect(mol.stereo.atoms.length, name).toBe(0);
+      const x = Float32Array.from(mol.positions!, (v, i) => (i % 3 === 0 ? -v : v)); // even a mirror image
+      const before = Array.from(x);
+      expect(fixConformerChirality(rd, mol, x), name).toEqual({ centres: 0, wrongBefore: 0, wrongAfter: 0, mirrored: false });
+      expect(Array.from(x), name).toEqual(before);
+    }
+  });
+
+  it('two centres: both inverted is fixed; one inverted (a diastereomer) is left as it is', () => {
+    const { mol, c3Hydrogen } = butanediol();
+    expect(mol.stereo.atoms.map((s) => s.atom).sort()).toEqual([1, 2]);
+    expect(new Set(mol.stereo.atoms.map((s) => s.label)).size, 'R,R or S,S: the chiral form').toBe(1);
+    const x = mol.positions!;
+    expect(chiralityCheck(rd, mol, x).ok).toBe(true);
+
+    const enantiomer = mirrorInPlace(Float32Array.from(x));
+    expect(chiralityCheck(rd, mol, enantiomer).mismatches.length).toBe(2);
+    expect(fixConformerChirality(rd, mol, enantiomer)).toMatchObject({ centres: 2, wrongBefore: 2, wrongAfter: 0, mirrored: true });
+    expect(chiralityCheck(rd, mol, enantiomer).ok).toBe(true);
+
+    // Swap C3's oxygen and hydrogen: C3 inverts, C2 does not (the meso form; its mirror image is itself).
+    const diastereomer = Float32Array.from(x);
+    diastereomer.set(c3Hydrogen, 3 * 5);
+    expect(chiralityCheck(rd, mol, diastereomer).mismatches.length).toBe(1);
+    const before = Array.from(diastereomer);
+    expect(fixConformerChirality(rd, mol, diastereomer)).toEqual({ centres: 2, wrongBefore: 1, wrongAfter: 1, mirrored: false });
+    expect(Array.from(diastereomer)).toEqual(before);
+  });
+
+  it('a batch: each conformer is judged against its own molecule, in place, and the summary counts them', () => {
+    const ala = fixtures.get('L-alanine')!;
+    const tbu = fixtures.get('tert-butanol')!;
+    const right = ala.positions!;
+    const wrong = mirrorInPlace(Float32Array.from(right));
+    const positions = Float32Array.from([...right, ...tbu.positions!, ...wrong]);
+    const offsets = [0, 6, 11, 17];
+    const outcomes = fixBatchChirality(rd, [ala, tbu, ala], positions, offsets);
+    expect(outcomes.map((o) => o.mirrored)).toEqual([false, false, true]);
+    expect(Array.from(positions.subarray(33, 51))).toEqual(Array.from(right));
+    expect(summariseChiralityFix(outcomes)).toBe('chirality fix: mirrored 1 of 2 conformers with stereocentres; 0 still have a wrong centre');
+    expect(() => fixBatchChirality(rd, [ala, ala], positions, offsets)).toThrow(/2 molecules but 3 conformers/);
+  });
+});
