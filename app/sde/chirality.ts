@@ -14,9 +14,16 @@
  * geometry with the input's, and when the mirror image gets more centres right, mirror the
  * conformer (x -> -x). Mirroring keeps every distance, hence every bond length, angle and clash,
  * and it flips every R/S at once (pseudo-asymmetric r/s and E/Z double bonds do not change), so it
- * repairs a conformer whose centres are all inverted and leaves a correct one alone. A conformer
- * with some centres right and some wrong (a diastereomer) cannot be repaired this way; it is
+ * repairs a conformer whose centres are all inverted and leaves a correct one alone. It is
  * mirrored only when that strictly reduces the wrong centres.
+ *
+ * A conformer with some centres right and some wrong (a diastereomer) cannot be repaired by a
+ * mirror. Second step, per centre: a wrong centre with exactly three heavy neighbours (its fourth
+ * substituent is an implicit hydrogen, the common case) is reflected through the plane of those
+ * three neighbours. That moves one atom, keeps its three bond lengths and the angles between its
+ * bonds, and puts the hydrogen on the other side: the local mirror image, i.e. the centre
+ * inverted (the per-centre correction of GeoMol, done on the heavy-atom geometry). It is kept only
+ * when the count of wrong centres drops. Centres with four heavy neighbours are left as they are.
  *
  * Handedness is judged by the lab's chirality metric (chem/metrics.ts: chiralityCheck, RDKit's
  * CIP labels from 3D, i.e. the sign of the signed volume of the CIP-ranked neighbours), so the fix
@@ -34,6 +41,8 @@ export interface ChiralityFixOutcome {
   wrongBefore: number;
   wrongAfter: number;
   mirrored: boolean;
+  /** Centres (atom indices) inverted in place after the mirror step. */
+  inverted: number[];
 }
 
 /** x -> -x for every coordinate (a point reflection: the mirror image, centred where it was). */
@@ -49,16 +58,61 @@ export function mirrorInPlace<T extends Float32Array | Float64Array>(positions: 
  */
 export function fixConformerChirality(rd: RDKit, mol: ChemMolecule, positions: Float32Array | Float64Array): ChiralityFixOutcome {
   const centres = mol.stereo.atoms.length;
-  if (centres === 0) return { centres, wrongBefore: 0, wrongAfter: 0, mirrored: false };
+  if (centres === 0) return { centres, wrongBefore: 0, wrongAfter: 0, mirrored: false, inverted: [] };
   // Only the centres decide: E/Z bonds are mirror-invariant and would only add equal counts.
   const centresOnly: ChemMolecule = { ...mol, stereo: { atoms: mol.stereo.atoms, bonds: [] } };
-  const wrongBefore = chiralityCheck(rd, centresOnly, positions).mismatches.length;
-  if (wrongBefore === 0) return { centres, wrongBefore, wrongAfter: 0, mirrored: false };
-  const mirrored = mirrorInPlace(positions.slice());
-  const wrongMirrored = chiralityCheck(rd, centresOnly, mirrored).mismatches.length;
-  if (wrongMirrored >= wrongBefore) return { centres, wrongBefore, wrongAfter: wrongBefore, mirrored: false };
-  positions.set(mirrored);
-  return { centres, wrongBefore, wrongAfter: wrongMirrored, mirrored: true };
+  const wrong = (x: Float32Array | Float64Array) => chiralityCheck(rd, centresOnly, x).mismatches.length;
+  const wrongBefore = wrong(positions);
+  if (wrongBefore === 0) return { centres, wrongBefore, wrongAfter: 0, mirrored: false, inverted: [] };
+  let wrongAfter = wrongBefore;
+  let mirrored = false;
+  const mirror = mirrorInPlace(positions.slice());
+  const wrongMirrored = wrong(mirror);
+  if (wrongMirrored < wrongBefore) {
+    positions.set(mirror);
+    wrongAfter = wrongMirrored;
+    mirrored = true;
+  }
+  const inverted: number[] = [];
+  for (const { atom } of mol.stereo.atoms) {
+    if (wrongAfter === 0) break;
+    const trial = positions.slice();
+    if (!invertCentre(mol, trial, atom)) continue;
+    const w = wrong(trial);
+    if (w < wrongAfter) {
+      positions.set(trial);
+      wrongAfter = w;
+      inverted.push(atom);
+    }
+  }
+  return { centres, wrongBefore, wrongAfter, mirrored, inverted };
+}
+
+/**
+ * Reflects atom `centre` through the plane of its three heavy neighbours, in place. False (and
+ * nothing changed) when it does not have exactly three or they are collinear.
+ */
+export function invertCentre(mol: ChemMolecule, x: Float32Array | Float64Array, centre: number): boolean {
+  const nb = mol.bonds.filter((b) => b.a === centre || b.b === centre).map((b) => (b.a === centre ? b.b : b.a));
+  if (nb.length !== 3) return false;
+  const p = (i: number) => [x[3 * i], x[3 * i + 1], x[3 * i + 2]];
+  const [a, b, c] = nb.map(p);
+  const u = [0, 1, 2].map((k) => b[k] - a[k]);
+  const v = [0, 1, 2].map((k) => c[k] - a[k]);
+  const n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]];
+  const len = Math.hypot(...n);
+  if (!(len > 1e-6)) return false;
+  const q = p(centre);
+  const h = ((q[0] - a[0]) * n[0] + (q[1] - a[1]) * n[1] + (q[2] - a[2]) * n[2]) / len;
+  for (let k = 0; k < 3; k++) x[3 * centre + k] = q[k] - (2 * h * n[k]) / len;
+  return true;
+}
+
+/** The SDF data item of one conformer: kept, mirrored, and any centres inverted (1-based atoms). */
+export function describeChiralityFix(o: ChiralityFixOutcome): string {
+  const parts = [o.mirrored ? 'mirrored' : 'kept'];
+  if (o.inverted.length) parts.push(`inverted centre${o.inverted.length > 1 ? 's' : ''} ${o.inverted.map((a) => a + 1).join(' ')}`);
+  return parts.join(', ');
 }
 
 /**
@@ -79,11 +133,12 @@ export function fixBatchChirality(
   });
 }
 
-/** One line for logs: how many conformers had centres, were mirrored, and stay wrong. */
+/** One line for logs: how many conformers had centres, were mirrored or had centres inverted, and stay wrong. */
 export function summariseChiralityFix(outcomes: readonly ChiralityFixOutcome[]): string {
   const withCentres = outcomes.filter((o) => o.centres > 0);
   if (withCentres.length === 0) return 'chirality fix: no tetrahedral centres in the input, nothing to check';
   const mirrored = withCentres.filter((o) => o.mirrored).length;
+  const inverted = withCentres.filter((o) => o.inverted.length > 0).length;
   const wrong = withCentres.filter((o) => o.wrongAfter > 0).length;
-  return `chirality fix: mirrored ${mirrored} of ${withCentres.length} conformers with stereocentres; ${wrong} still have a wrong centre`;
+  return `chirality fix: mirrored ${mirrored} of ${withCentres.length} conformers with stereocentres, inverted single centres in ${inverted}; ${wrong} still have a wrong centre`;
 }

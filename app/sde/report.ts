@@ -20,7 +20,7 @@ function conformerRows(m: ConformerMetrics, b: ConformerMetrics | null, threshol
     row('chirality kept (conformers of stereo molecules)', (x) => `${pct(x.chiralityKept)} of ${x.stereoMolecules} mol.`),
     row('... of which: all R/S centres right (molecules with centres)', (x) => `${pct(x.centresKept)} of ${x.centreMolecules ?? 0} mol.`),
     row('... of which: all E/Z double bonds right (molecules with E/Z)', (x) => `${pct(x.doubleBondsKept)} of ${x.doubleBondMolecules ?? 0} mol.`),
-    row('conformers mirrored by the chirality fix', (x) => String(x.mirrored ?? 0)),
+    row('conformers mirrored / with a centre inverted by the chirality fix', (x) => `${x.mirrored ?? 0} / ${x.centreInverted ?? 0}`),
   ];
 }
 
