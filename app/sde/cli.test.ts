@@ -80,7 +80,7 @@ describe('sampling CLIs (a tiny random checkpoint)', () => {
     expect(md).toContain(ckpt);
     expect(md).toMatch(/date: \d{4}-\d\d-\d\d/);
     expect(md).toContain('PC, 4 steps');
-    expect(md).toContain('chirality fix (mirror a conformer whose stereocentres come out inverted, docs/method.md §2.8): on');
+    expect(md).toContain('chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres; docs/method.md §2.8): on');
     expect(md).toContain('| exact-graph recovery |');
     const json = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
     expect(json.molecules).toBe(2);

@@ -50,7 +50,7 @@ export function resultsMarkdown(r: EvalResult): string {
     `- data: \`${r.dataset}\`, ${r.split} split, ${r.molecules} molecules${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}${s.maxMolecules !== null ? ` (limited to ${s.maxMolecules})` : ''}`,
     `- 2D->3D sampler: ${sampler(s.conformerSampler)}; ${s.samplesPerReference} samples per reference conformer; RMSD over heavy atoms, symmetry-aware`,
     `- 3D->2D sampler: ${sampler(s.topologySampler)}`,
-    `- chirality fix (mirror a conformer whose stereocentres come out inverted, docs/method.md §2.8): ${s.chiralityFix === false ? 'off' : 'on'}`,
+    `- chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres; docs/method.md §2.8): ${s.chiralityFix === false ? 'off' : 'on'}`,
     ...(r.adapter ? [`- adapter: ${r.adapter}`] : []),
     `- wall time: ${r.seconds.toFixed(1)} s`,
     '',
