@@ -9,8 +9,11 @@ import { add, scale } from '../../kernels/ops/elementwise';
 import { gatherRows } from '../../kernels/ops/gather';
 import { segmentMean } from '../../kernels/ops/segment';
 import type { GpuBatch } from './batchGpu';
+import { centreRowsFused } from './kernels';
 
 export function centreRows(x: Tensor, batch: Pick<GpuBatch, 'atomsByGraph' | 'graphOf'>): Tensor {
+  // Nothing to differentiate (sampling): the same operations in one dispatch.
+  if (!x.engine.needsGrad(x)) return centreRowsFused(x, batch.graphOf, batch.atomsByGraph);
   const mean = segmentMean(x, batch.atomsByGraph);
   return add(x, scale(gatherRows(mean, batch.graphOf, batch.atomsByGraph), -1));
 }
