@@ -49,7 +49,7 @@ describe('sampling CLIs (a tiny random checkpoint)', () => {
     const args = ['--smiles', 'C[C@H](N)C(=O)O', '-n', '6', '--steps', '5', '--seed', '2', '--checkpoint', ckpt];
     const [fixedPath, rawPath] = [join(dir, 'fixed.sdf'), join(dir, 'raw.sdf')];
     const { stderr } = await cli('sample', [...args, '--out', fixedPath]);
-    expect(stderr).toMatch(/chirality fix: mirrored \d+ of 6 conformers with stereocentres/);
+    expect(stderr).toMatch(/chirality fix: of 6 conformers with stereo, mirrored \d+/);
     await cli('sample', [...args, '--out', rawPath, '--no-chirality-fix']);
     const rd = await getRDKit();
     const [fixed, raw] = [fixedPath, rawPath].map((p) => readSdf(rd, readFileSync(p, 'utf8')).molecules);
@@ -80,7 +80,7 @@ describe('sampling CLIs (a tiny random checkpoint)', () => {
     expect(md).toContain(ckpt);
     expect(md).toMatch(/date: \d{4}-\d\d-\d\d/);
     expect(md).toContain('PC, 4 steps');
-    expect(md).toContain('chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres; docs/method.md §2.8): on');
+    expect(md).toContain('chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres and turn wrong E/Z bonds; docs/method.md §2.8): on');
     expect(md).toContain('| exact-graph recovery |');
     const json = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
     expect(json.molecules).toBe(2);

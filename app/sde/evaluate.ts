@@ -77,6 +77,8 @@ export interface ConformerMetrics {
   /** Conformers the chirality fix mirrored, and conformers where it inverted single centres (0 when it is off, and for the baseline). */
   mirrored: number;
   centreInverted?: number;
+  /** Conformers where it turned an E/Z double bond. */
+  bondTurned?: number;
   /** The same split by kind: conformers of molecules with tetrahedral centres with every R/S (and r/s) right ... */
   centresKept?: number | null;
   centreMolecules?: number;
@@ -145,6 +147,7 @@ class ConformerAccumulator {
   conformers = 0;
   mirrored = 0;
   centreInverted = 0;
+  bondTurned = 0;
 
   constructor(private readonly rd: RDKit, private readonly threshold: number) {}
 
@@ -186,6 +189,7 @@ class ConformerAccumulator {
       chiralityKept: this.chiralOk.length ? this.chiralOk.filter(Boolean).length / this.chiralOk.length : null,
       mirrored: this.mirrored,
       centreInverted: this.centreInverted,
+      bondTurned: this.bondTurned,
       centresKept: share(this.centresOk),
       centreMolecules: this.centreMolecules,
       doubleBondsKept: share(this.bondsOk),
@@ -309,6 +313,7 @@ export async function runEvaluation(ctx: EvalContext, settingsIn: Parameters<typ
           const o = fixConformerChirality(rd, it.mol, x);
           if (o.mirrored) modelConf.mirrored++;
           if (o.inverted.length) modelConf.centreInverted++;
+          if (o.turned.length) modelConf.bondTurned++;
         }
         modelConf.add(it, generated);
       }
