@@ -28,7 +28,8 @@ struct Params {
 @group(0) @binding(8) var<storage, read> offsets: array<u32>;
 @group(0) @binding(9) var<storage, read> order: array<u32>;
 
-const WG = 64u;
+// 256 lanes per workgroup: CPU adapters pay per workgroup, and these grids are large (E x features).
+const WG = 256u;
 
 fn lin(gid: vec3u, nwg: vec3u) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 

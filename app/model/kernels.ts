@@ -304,7 +304,7 @@ export function residualLayerNorm(u: Tensor, x: Tensor, gamma: Tensor, beta: Ten
   const y = e.empty([rows, cols], { name: op });
   e.dispatch({
     op, code: fusedCode, entryPoint: 'residual_layer_norm', params: fusedParams({ rows, cols, eps, silu: silu ? 1 : 0 }),
-    bindings: { xin: x, uin: u, gamma, beta, yout: y }, workgroups: grid1d(rows, 64),
+    bindings: { xin: x, uin: u, gamma, beta, yout: y }, workgroups: grid1d(rows),
   });
   return y;
 }
@@ -319,7 +319,7 @@ export function mulAdd(a: Tensor, b: Tensor, c: Tensor): Tensor {
   const y = e.empty(a.shape, { name: op });
   e.dispatch({
     op, code: fusedCode, entryPoint: 'mul_add', params: fusedParams({ rows: 1, cols: a.size }),
-    bindings: { xin: a, uin: b, gamma: c, yout: y }, workgroups: grid1d(a.size, 64),
+    bindings: { xin: a, uin: b, gamma: c, yout: y }, workgroups: grid1d(a.size),
   });
   return y;
 }
@@ -340,7 +340,7 @@ export function edgePairConcat(u: Tensor, r: Tensor, src: Tensor, dst: Tensor): 
   const y = e.empty([E, F + R], { name: op });
   e.dispatch({
     op, code: fusedCode, entryPoint: 'edge_pair_concat', params: fusedParams({ rows: E, cols: F, rcols: R }),
-    bindings: { uin: u, xin: r, src, dst, yout: y }, workgroups: grid1d(E * (F + R), 64),
+    bindings: { uin: u, xin: r, src, dst, yout: y }, workgroups: grid1d(E * (F + R)),
   });
   return y;
 }
@@ -361,7 +361,7 @@ export function frameMixMean(coef: Tensor, frames: Tensor, byDst: Csr, into?: Te
   const y = into ?? e.empty([N, 3], { name: op });
   e.dispatch({
     op, code: fusedCode, entryPoint: 'frame_mix_mean', params: fusedParams({ rows: N, accumulate: into ? 1 : 0 }),
-    bindings: { xin: coef, uin: frames, offsets: byDst.offsets, order: byDst.order, yout: y }, workgroups: grid1d(3 * N, 64),
+    bindings: { xin: coef, uin: frames, offsets: byDst.offsets, order: byDst.order, yout: y }, workgroups: grid1d(3 * N),
   });
   return y;
 }
@@ -381,7 +381,7 @@ export function centreRowsFused(x: Tensor, graphOf: Tensor, byGraph: Csr): Tenso
   const y = e.empty([rows, cols], { name: op });
   e.dispatch({
     op, code: fusedCode, entryPoint: 'centre_rows', params: fusedParams({ rows, cols }),
-    bindings: { xin: x, src: graphOf, offsets: byGraph.offsets, order: byGraph.order, yout: y }, workgroups: grid1d(rows * cols, 64),
+    bindings: { xin: x, src: graphOf, offsets: byGraph.offsets, order: byGraph.order, yout: y }, workgroups: grid1d(rows * cols),
   });
   return y;
 }
