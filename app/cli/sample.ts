@@ -17,7 +17,7 @@ import { getRDKit } from '../chem/rdkit';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli, trainingDomainWarning } from '../sde/cliSupport';
 import { batchMoleculeOf } from '../sde/molecules';
-import { fixBatchChirality, summariseChiralityFix } from '../sde/chirality';
+import { describeChiralityFix, fixBatchChirality, summariseChiralityFix } from '../sde/chirality';
 import { resolveSamplerSettings, type SamplerKind } from '../sde/sampler';
 import { checkOutput, writeFileAtomic } from './outputs';
 
@@ -86,7 +86,7 @@ runCli('sample', USAGE, async () => {
       positions: conformerOf(result, g),
       props: {
         conformer: String(g + 1), checkpoint, sampler, steps: String(settings.steps), seed: String(settings.seed),
-        chirality_fix: fixes ? (fixes[g].mirrored ? 'mirrored' : 'kept') : 'off',
+        chirality_fix: fixes ? describeChiralityFix(fixes[g]) : 'off',
       },
     })),
   );

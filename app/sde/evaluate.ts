@@ -74,8 +74,11 @@ export interface ConformerMetrics {
   /** Molecules with CIP stereo, and the share of their conformers that reproduce it. */
   stereoMolecules: number;
   chiralityKept: number | null;
-  /** Conformers the chirality fix mirrored (0 when it is off, and for the baseline). */
+  /** Conformers the chirality fix mirrored, and conformers where it inverted single centres (0 when it is off, and for the baseline). */
   mirrored: number;
+  centreInverted?: number;
+  /** Conformers where it turned an E/Z double bond. */
+  bondTurned?: number;
   /** The same split by kind: conformers of molecules with tetrahedral centres with every R/S (and r/s) right ... */
   centresKept?: number | null;
   centreMolecules?: number;
@@ -143,6 +146,8 @@ class ConformerAccumulator {
   private doubleBondMolecules = 0;
   conformers = 0;
   mirrored = 0;
+  centreInverted = 0;
+  bondTurned = 0;
 
   constructor(private readonly rd: RDKit, private readonly threshold: number) {}
 
@@ -183,6 +188,8 @@ class ConformerAccumulator {
       stereoMolecules: this.stereoMolecules,
       chiralityKept: this.chiralOk.length ? this.chiralOk.filter(Boolean).length / this.chiralOk.length : null,
       mirrored: this.mirrored,
+      centreInverted: this.centreInverted,
+      bondTurned: this.bondTurned,
       centresKept: share(this.centresOk),
       centreMolecules: this.centreMolecules,
       doubleBondsKept: share(this.bondsOk),
@@ -302,7 +309,12 @@ export async function runEvaluation(ctx: EvalContext, settingsIn: Parameters<typ
       // Model and baseline figures come from the same molecules.
       if (baseline.length || !anyBaseline) {
         const generated = Array.from({ length: K }, (_, r) => conformerOf(conf, k * K + r));
-        if (s.chiralityFix) modelConf.mirrored += generated.filter((x) => fixConformerChirality(rd, it.mol, x).mirrored).length;
+        for (const x of s.chiralityFix ? generated : []) {
+          const o = fixConformerChirality(rd, it.mol, x);
+          if (o.mirrored) modelConf.mirrored++;
+          if (o.inverted.length) modelConf.centreInverted++;
+          if (o.turned.length) modelConf.bondTurned++;
+        }
         modelConf.add(it, generated);
       }
       if (baseline.length) baseConf.add(it, baseline.map((p) => Float32Array.from(p)));

@@ -20,7 +20,7 @@ function conformerRows(m: ConformerMetrics, b: ConformerMetrics | null, threshol
     row('chirality kept (conformers of stereo molecules)', (x) => `${pct(x.chiralityKept)} of ${x.stereoMolecules} mol.`),
     row('... of which: all R/S centres right (molecules with centres)', (x) => `${pct(x.centresKept)} of ${x.centreMolecules ?? 0} mol.`),
     row('... of which: all E/Z double bonds right (molecules with E/Z)', (x) => `${pct(x.doubleBondsKept)} of ${x.doubleBondMolecules ?? 0} mol.`),
-    row('conformers mirrored by the chirality fix', (x) => String(x.mirrored ?? 0)),
+    row('conformers mirrored / with a centre inverted / with a double bond turned by the fix', (x) => `${x.mirrored ?? 0} / ${x.centreInverted ?? 0} / ${x.bondTurned ?? 0}`),
   ];
 }
 
@@ -50,7 +50,7 @@ export function resultsMarkdown(r: EvalResult): string {
     `- data: \`${r.dataset}\`, ${r.split} split, ${r.molecules} molecules${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}${s.maxMolecules !== null ? ` (limited to ${s.maxMolecules})` : ''}`,
     `- 2D->3D sampler: ${sampler(s.conformerSampler)}; ${s.samplesPerReference} samples per reference conformer; RMSD over heavy atoms, symmetry-aware`,
     `- 3D->2D sampler: ${sampler(s.topologySampler)}`,
-    `- chirality fix (mirror a conformer whose stereocentres come out inverted, docs/method.md §2.8): ${s.chiralityFix === false ? 'off' : 'on'}`,
+    `- chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres and turn wrong E/Z bonds; docs/method.md §2.8): ${s.chiralityFix === false ? 'off' : 'on'}`,
     ...(r.adapter ? [`- adapter: ${r.adapter}`] : []),
     `- wall time: ${r.seconds.toFixed(1)} s`,
     '',

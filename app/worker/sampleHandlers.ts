@@ -14,7 +14,7 @@ import { geometryProblem } from '../chem/molecule';
 import { readMolblock, readSmilesOrMolblock, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
-import { fixBatchChirality } from '../sde/chirality';
+import { describeChiralityFix, fixBatchChirality } from '../sde/chirality';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
@@ -84,7 +84,7 @@ export class SamplingHandlers {
         positions: conformerOf(result, g),
         props: {
           conformer: String(g + 1), steps: String(settings.steps), seed: String(settings.seed), sampler: settings.sampler,
-          chirality_fix: fixes ? (fixes[g].mirrored ? 'mirrored' : 'kept') : 'off',
+          chirality_fix: fixes ? describeChiralityFix(fixes[g]) : 'off',
         },
       })),
     );
