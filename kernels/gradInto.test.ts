@@ -15,6 +15,7 @@ import { bmm } from './ops/bmm';
 import { add, addBias, mul, scale, scaleRows, sub } from './ops/elementwise';
 import { concat, split } from './ops/concat';
 import { gcnNormalize } from './ops/gcn';
+import { layerNorm } from './ops/layernorm';
 import { gatherRows } from './ops/gather';
 import { rowDot } from './ops/rowdot';
 import { activation } from './ops/activation';
@@ -49,6 +50,8 @@ const CASES: Case[] = [
   ['concat', (x, o) => concat([o([ROWS, 3]), x])],
   ['split (every part has a gradient, one pass)', (x) => concat(split(x, [3, 1, 4]).reverse())],
   ['bmm with a bias (a)', (x, o) => bmm(x.engine.reshape(x, [3, 4, COLS]), o([3, COLS, 2]), { bias: o([2]) })],
+  ['layerNorm (x)', (x, o) => layerNorm(x, o([COLS]), o([COLS]))],
+  ['layerNorm with a residual (the residual)', (x, o) => layerNorm(o([ROWS, COLS]), o([COLS]), o([COLS]), 1e-5, x)],
   ['gcnNormalize (diagonal written as zero)', (x) => gcnNormalize(x.engine.reshape(x, [6, 4, 4]))],
   ['gatherRows', (x) => {
     const idx = Uint32Array.from({ length: 20 }, (_, i) => (i * 5) % (ROWS - 2));

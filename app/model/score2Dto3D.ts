@@ -221,9 +221,9 @@ export class Score2Dto3D {
     const vj = add(gatherRows(v, ext.src, ext.bySrc), pe);
     const msg = e.reshape(scaleRows(e.reshape(vj, [E * heads, headDim]), e.reshape(alpha, [E * heads])), [E, hidden]);
     const conv = add(segmentSum(msg, ext.byDst), applyLinear(u, L.skip));
-    let out = add(u, layerNorm(conv, L.norm1.gamma, L.norm1.beta));
+    // u + LN(conv) and out + LN(ff): the residual is added inside the layer norm's pass.
+    const out = layerNorm(conv, L.norm1.gamma, L.norm1.beta, 1e-5, u);
     const ff = applyLinear(drop(applyLinear(out, L.ff[0], 'silu')), L.ff[1]);
-    out = add(out, layerNorm(ff, L.norm2.gamma, L.norm2.beta));
-    return out;
+    return layerNorm(ff, L.norm2.gamma, L.norm2.beta, 1e-5, out);
   }
 }
