@@ -207,6 +207,64 @@ fn head_attention_dqk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   }
 }
 
+// The whole backward in one dispatch (q and k distinct tensors, hdim <= HEAD_MAX_DIM): invocations
+// [0, R) each own one (row b nmax + i, head h) of dQ and compute its hdim outputs, the next R one
+// (row b nmax + j, h) of dK (R = B nmax heads). Each evaluates g(b, i, j, h) for its partners itself
+// (a tanh per pair, twice in all instead of once into gbuf), which saves the gbuf pass and its
+// dispatch; same formulas and the same summation order over the partner as the three-pass form.
+const HEAD_MAX_DIM = 32u;
+
+fn head_g(b: u32, i: u32, j: u32, h: u32) -> f32 {
+  let nn = params.nmax;
+  let g = (dyout[(b * nn + i) * nn + j] + dyout[(b * nn + j) * nn + i]) / (2.0 * f32(params.heads));
+  let th = tanh(head_score(b, i, j, h));
+  return g * (1.0 - th * th) * params.scale;
+}
+
+@compute @workgroup_size(WG)
+fn head_attention_backward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  let R = params.n;  // B * nmax * heads
+  if (idx >= 2u * R) { return; }
+  let forK = idx >= R;
+  let t = select(idx, idx - R, forK);
+  let row = t / params.heads;  // b * nmax + (i for dQ, j for dK)
+  let h = t - row * params.heads;
+  let nn = params.nmax;
+  let b = row / nn;
+  let me = row - b * nn;
+  let width = params.heads * params.hdim;
+  var acc: array<f32, HEAD_MAX_DIM>;
+  for (var d = 0u; d < params.hdim; d++) { acc[d] = 0.0; }
+  for (var o = 0u; o < nn; o++) {
+    // dQ: Σ_j g(b, i, j, h) K[b, j, h, :]; dK: Σ_i g(b, i, j, h) Q[b, i, h, :].
+    let other = (b * nn + o) * width + h * params.hdim;
+    if (forK) {
+      let g = head_g(b, o, me, h);
+      for (var d = 0u; d < params.hdim; d++) { acc[d] += g * qm[other + d]; }
+    } else {
+      let g = head_g(b, me, o, h);
+      for (var d = 0u; d < params.hdim; d++) { acc[d] += g * km[other + d]; }
+    }
+  }
+  let base = row * width + h * params.hdim;
+  if (forK) {
+    let accumulate = (params.classes & 2u) != 0u;
+    for (var d = 0u; d < params.hdim; d++) {
+      var v = acc[d];
+      if (accumulate) { v = dkm[base + d] + v; }
+      dkm[base + d] = v;
+    }
+  } else {
+    let accumulate = (params.classes & 1u) != 0u;
+    for (var d = 0u; d < params.hdim; d++) {
+      var v = acc[d];
+      if (accumulate) { v = dqm[base + d] + v; }
+      dqm[base + d] = v;
+    }
+  }
+}
+
 // 3D->2D noisy atom types, per (slot, class): x0 = one-hot(classofslot[slot]) (NONE = padding),
 // z = znoise * flag, X_t = (mean_g x0 + std_g z) * flag with g = slot / nmax.
 @compute @workgroup_size(WG)

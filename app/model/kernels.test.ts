@@ -132,6 +132,34 @@ describe('headAttention', () => {
     e.endStep();
   });
 
+  // q and k distinct and both needing a gradient: one dispatch (head_attention_backward_rows);
+  // otherwise, or with heads wider than its accumulators, the three-pass form.
+  it.each([
+    ['both (one dispatch)', hdim, true, true, 1],
+    ['q only (three passes)', hdim, true, false, 2],
+    ['k only (three passes)', hdim, false, true, 2],
+    ['both, hdim 40 (three passes)', 40, true, true, 2],
+  ] as const)('backward for %s matches the twin and accumulates', async (_, hd, qGrad, kGrad, dispatches) => {
+    const e = await testEngine();
+    const r = mulberry32(hd + (qGrad ? 1 : 0) + (kGrad ? 2 : 0));
+    const qs = randnArray(B * n * heads * hd, r);
+    const ks = randnArray(B * n * heads * hd, r);
+    const sc = 1 / Math.sqrt(hd);
+    const qt = e.fromArray(qs, [B * n, heads * hd], { requiresGrad: qGrad });
+    const kt = e.fromArray(ks, [B * n, heads * hd], { requiresGrad: kGrad });
+    const back = headAttentionBackwardRef(qs, ks, dy, B, n, heads, hd, sc);
+    for (let pass = 1; pass <= 2; pass++) {
+      const y = headAttention(qt, kt, B, n, heads, hd, sc);
+      const d0 = e.dispatchCount;
+      e.backward(y, e.fromArray(dy, [B, n, n]));
+      expect(e.dispatchCount - d0).toBe(dispatches);
+      if (qGrad) expectClose(await readF64(e.gradOf(qt)), back.dq.map((v) => pass * v), { what: `dq pass ${pass}` });
+      if (kGrad) expectClose(await readF64(e.gradOf(kt)), back.dk.map((v) => pass * v), { what: `dk pass ${pass}` });
+      e.tape.clear();
+    }
+    e.endStep();
+  });
+
   it('twin backward matches finite differences', () => {
     const back = headAttentionBackwardRef(q, k, dy, B, n, heads, hdim, scale);
     expectClose(back.dq, finiteDiffGrad((v) => headAttentionRef(v, k, B, n, heads, hdim, scale), q, dy), { atol: 1e-7, rtol: 1e-6, what: 'fd dq' });

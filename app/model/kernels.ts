@@ -160,6 +160,9 @@ export function frameMix(coef: Tensor, frames: Tensor): Tensor {
  * EdgeNet attention map (docs/method.md §3.5): q, k [B * Nmax, heads * hdim] ->
  * M [B, Nmax, Nmax] = sym( mean_h tanh(Q_h K_hᵀ scale) ), sym(M) = (M + Mᵀ)/2.
  */
+/** Largest head width of the one-dispatch backward (its per-invocation accumulators, dense.wgsl). */
+const HEAD_MAX_DIM = 32;
+
 export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, heads: number, hdim: number, scale: number): Tensor {
   const op = 'headAttention';
   assertShape(op, q, [B * nmax, heads * hdim], 'q');
@@ -172,6 +175,20 @@ export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, hea
   if (e.needsGrad(q, k)) {
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
+      if (q.requiresGrad && k.requiresGrad && (q.base ?? q) !== (k.base ?? k) && hdim <= HEAD_MAX_DIM) {
+        // One dispatch: each (row, head) of dQ and of dK recomputes the score gradients it needs.
+        const dq = e.gradInto(q);
+        const dk = e.gradInto(k);
+        const bits = (dq.accumulate ? 1 : 0) | (dk.accumulate ? 2 : 0);
+        const rows = B * nmax * heads;
+        e.dispatch({
+          op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_backward_rows',
+          params: denseParams({ n: rows, nmax, heads, hdim, scale, classes: bits }),
+          bindings: { km: k, qm: q, dyout: dy, dqm: dq.grad, dkm: dk.grad },
+          workgroups: grid1d(2 * rows),
+        });
+        return;
+      }
       // Per (b, i, j, h) gradient of the pre-tanh score, then two contractions with K and Q.
       const gbuf = e.empty([n, heads], { name: 'headAttention.g' });
       e.dispatch({ op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_grad', params, bindings: { qm: q, km: k, dyout: dy, gbuf }, workgroups: grid1d(n * heads) });
