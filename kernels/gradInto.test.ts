@@ -16,6 +16,7 @@ import { add, addBias, mul, scale, scaleRows, sub } from './ops/elementwise';
 import { concat, split } from './ops/concat';
 import { gcnNormalize } from './ops/gcn';
 import { layerNorm } from './ops/layernorm';
+import { batchNorm } from './ops/batchnorm';
 import { gatherRows } from './ops/gather';
 import { rowDot } from './ops/rowdot';
 import { activation } from './ops/activation';
@@ -50,6 +51,7 @@ const CASES: Case[] = [
   ['concat', (x, o) => concat([o([ROWS, 3]), x])],
   ['split (every part has a gradient, one pass)', (x) => concat(split(x, [3, 1, 4]).reverse())],
   ['bmm with a bias (a)', (x, o) => bmm(x.engine.reshape(x, [3, 4, COLS]), o([3, COLS, 2]), { bias: o([2]) })],
+  ['batchNorm with a ReLU (x)', (x, o) => batchNorm(x, o([COLS]), o([COLS]), { runningMean: o([COLS]), runningVar: x.engine.fromArray(new Float32Array(COLS).fill(1), [COLS]), momentum: 0.1, eps: 1e-5 }, true, 'relu')],
   ['layerNorm (x)', (x, o) => layerNorm(x, o([COLS]), o([COLS]))],
   ['layerNorm with a residual (the residual)', (x, o) => layerNorm(o([ROWS, COLS]), o([COLS]), o([COLS]), 1e-5, x)],
   ['gcnNormalize (diagonal written as zero)', (x) => gcnNormalize(x.engine.reshape(x, [6, 4, 4]))],

@@ -76,10 +76,10 @@ export class GIN {
       const epsRows = e.reshape(gatherRows(e.reshape(layer.eps, [1, 1]), batch.zeroIndex, batch.zeroCsr), [N]);
       const pre = add(add(h, scaleRows(h, epsRows)), m);
       let z = applyLinear(pre, layer.mlp0);
-      z = relu(batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, batchStats));
+      // The ReLUs after the batch norms run inside them (batchNorm's fused 'relu').
+      z = batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, batchStats, 'relu');
       z = applyLinear(z, layer.mlp3);
-      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, batchStats);
-      if (l + 1 < this.layers.length) h = relu(h);
+      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, batchStats, l + 1 < this.layers.length ? 'relu' : 'none');
       if (training && this.config.dropout > 0 && key) h = dropout(h, this.config.dropout, key.seed, key.stream + l);
     });
     return h;

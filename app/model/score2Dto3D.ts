@@ -17,7 +17,7 @@ import { segmentSoftmax } from '../../kernels/ops/softmax';
 import { add, mul, scale, scaleRows } from '../../kernels/ops/elementwise';
 import { concat } from '../../kernels/ops/concat';
 import { rowDot } from '../../kernels/ops/rowdot';
-import { relu, silu } from '../../kernels/ops/activation';
+import { silu } from '../../kernels/ops/activation';
 import { batchNorm } from '../../kernels/ops/batchnorm';
 import { layerNorm } from '../../kernels/ops/layernorm';
 import { dropout } from '../../kernels/ops/dropout';
@@ -199,7 +199,7 @@ export class Score2Dto3D {
     if (ext.count === 0) return null;
     const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
     let a = applyLinear(pairH, this.edge0);
-    a = relu(batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1));
+    a = batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1, 'relu');
     return applyLinear(a, this.edge3);
   }
 
