@@ -14,7 +14,7 @@ import type { Engine } from '../../kernels/engine';
 import { gatherRows } from '../../kernels/ops/gather';
 import { segmentMean, segmentSum } from '../../kernels/ops/segment';
 import { segmentSoftmax } from '../../kernels/ops/softmax';
-import { add, mul, scale, scaleRows } from '../../kernels/ops/elementwise';
+import { add, mul, scaleRows } from '../../kernels/ops/elementwise';
 import { concat } from '../../kernels/ops/concat';
 import { rowDot } from '../../kernels/ops/rowdot';
 import { silu } from '../../kernels/ops/activation';
@@ -215,8 +215,9 @@ export class Score2Dto3D {
     const qi = gatherRows(q, ext.dst, ext.byDst);
     const kj = add(gatherRows(k, ext.src, ext.bySrc), pe);
     // Per-head dot products: view [E, H * c] as [E * H, c].
-    const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]));
-    const scores = scale(e.reshape(dots, [E, heads]), 1 / Math.sqrt(headDim));
+    // Per-head dot products, scaled by 1/sqrt(c) in the same pass.
+    const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]), 1 / Math.sqrt(headDim));
+    const scores = e.reshape(dots, [E, heads]);
     const alpha = drop(segmentSoftmax(scores, ext.byDst));
     const vj = add(gatherRows(v, ext.src, ext.bySrc), pe);
     const msg = e.reshape(scaleRows(e.reshape(vj, [E * heads, headDim]), e.reshape(alpha, [E * heads])), [E, hidden]);

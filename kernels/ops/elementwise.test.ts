@@ -76,6 +76,18 @@ describe('elementwise errors and partial gradients', () => {
     e.endStep();
   });
 
+  it('scaleRows: the backward of x and s is one dispatch', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(41);
+    const xt = e.fromArray(randnArray(M * F, rng), [M, F], { requiresGrad: true });
+    const st = e.fromArray(randnArray(M, rng), [M], { requiresGrad: true });
+    const y = scaleRows(xt, st);
+    const d0 = e.dispatchCount;
+    e.backward(y, e.fromArray(randnArray(M * F, rng), [M, F]));
+    expect(e.dispatchCount - d0).toBe(1);
+    e.endStep();
+  });
+
   it('scaleRows with a constant scale leaves the scale without a gradient', async () => {
     const e = await testEngine();
     const rng = mulberry32(3);
