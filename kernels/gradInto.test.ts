@@ -59,6 +59,10 @@ const CASES: Case[] = [
     const idx = Uint32Array.from({ length: 20 }, (_, i) => (i * 5) % (ROWS - 2));
     return gatherRows(x, x.engine.fromArray(idx, [20], { dtype: 'u32' }), buildCsr(x.engine, idx, ROWS));
   }],
+  ['gatherRows with an addend (the addend)', (x, o) => {
+    const idx = Uint32Array.from({ length: ROWS }, (_, i) => (i * 5) % 7);
+    return gatherRows(o([7, COLS]), x.engine.fromArray(idx, [ROWS], { dtype: 'u32' }), buildCsr(x.engine, idx, 7), x);
+  }],
   ['activation (elu)', (x) => activation(x, 'elu')],
   ['headAttention (q and k, one pass)', (x, o) => headAttention(x, o([ROWS, COLS]), 2, 6, 2, 4, 0.5)],
 ];

@@ -67,7 +67,8 @@ export class GIN {
       let m: Tensor;
       if (bonds.count > 0) {
         const b = embeddingSum(layer.bondTable, batch.bondIndex, batch.bondIndexCsr);
-        const msg = relu(add(gatherRows(h, bonds.src, bonds.bySrc), b));
+        // h[src] + bond embedding, the addition inside the gather's pass.
+        const msg = relu(gatherRows(h, bonds.src, bonds.bySrc, b));
         m = segmentSum(msg, bonds.byDst);
       } else {
         m = e.zeros([N, this.config.dim]);

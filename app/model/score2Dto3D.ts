@@ -172,7 +172,8 @@ export class Score2Dto3D {
         u = this.gatLayer(e, this.layers[blk * convsPerBlock + c], u, r, batch, drop);
         if (c + 1 < convsPerBlock) u = silu(u);
       }
-      const uSum = add(gatherRows(u, ext.src, ext.bySrc), gatherRows(u, ext.dst, ext.byDst));
+      // u[src] + u[dst], the addition inside the first gather's pass.
+      const uSum = gatherRows(u, ext.src, ext.bySrc, gatherRows(u, ext.dst, ext.byDst));
       const coeff = applyMlp(concat([uSum, r]), this.coeffMlps[blk], 'silu');
       const g = segmentMean(frameMix(coeff, frames), ext.byDst);
       eps = eps ? add(eps, g) : g;
@@ -213,13 +214,14 @@ export class Score2Dto3D {
     const v = applyLinear(u, L.value);
     const pe = applyLinear(r, L.edge);
     const qi = gatherRows(q, ext.dst, ext.byDst);
-    const kj = add(gatherRows(k, ext.src, ext.bySrc), pe);
+    // k[src] + pe and v[src] + pe: the edge term is added inside the gathers' passes.
+    const kj = gatherRows(k, ext.src, ext.bySrc, pe);
     // Per-head dot products: view [E, H * c] as [E * H, c].
     // Per-head dot products, scaled by 1/sqrt(c) in the same pass.
     const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]), 1 / Math.sqrt(headDim));
     const scores = e.reshape(dots, [E, heads]);
     const alpha = drop(segmentSoftmax(scores, ext.byDst));
-    const vj = add(gatherRows(v, ext.src, ext.bySrc), pe);
+    const vj = gatherRows(v, ext.src, ext.bySrc, pe);
     const msg = e.reshape(scaleRows(e.reshape(vj, [E * heads, headDim]), e.reshape(alpha, [E * heads])), [E, hidden]);
     const conv = add(segmentSum(msg, ext.byDst), applyLinear(u, L.skip));
     // u + LN(conv) and out + LN(ff): the residual is added inside the layer norm's pass.
