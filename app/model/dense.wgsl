@@ -40,6 +40,12 @@ struct Params {
 @group(0) @binding(20) var<storage, read_write> xt: array<f32>;
 @group(0) @binding(21) var<storage, read> azero: array<f32>;
 @group(0) @binding(22) var<storage, read_write> gbuf: array<f32>;
+@group(0) @binding(23) var<storage, read> hself: array<f32>;
+@group(0) @binding(24) var<storage, read> epsv: array<f32>;
+@group(0) @binding(25) var<storage, read> magg: array<f32>;
+@group(0) @binding(26) var<storage, read_write> dhself: array<f32>;
+@group(0) @binding(27) var<storage, read_write> depsv: array<f32>;
+@group(0) @binding(28) var<storage, read_write> dmagg: array<f32>;
 
 const WG = 256u;
 const NONE = 0xffffffffu;
@@ -262,6 +268,50 @@ fn head_attention_backward_rows(@builtin(global_invocation_id) gid: vec3u, @buil
       if (accumulate) { v = dqm[base + d] + v; }
       dqm[base + d] = v;
     }
+  }
+}
+
+// GIN's node update input (1 + eps) h + m, written as (h + h eps) + m: the same operations in the
+// same order as the op chain it replaces (eps broadcast by a gather, scaleRows, two adds), one pass.
+// n = N F elements; eps is a learned scalar.
+@compute @workgroup_size(WG)
+fn gin_combine(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = lin(gid, nwg);
+  if (i >= params.n) { return; }
+  yout[i] = (hself[i] + hself[i] * epsv[0]) + magg[i];
+}
+
+// Its backward in one dispatch: invocations [0, n) write dh (+)= dy, then += dy eps (the order of
+// the replaced chain), and dm (+)= dy; invocation n adds deps += Σ_rows Σ_f dy h (each row's sum
+// first, rows in order, as scaleRows' and the gather's backward summed). classes: bit 0 dh, bit 1
+// dm, bit 2 deps wanted; bit 3 dh, bit 4 dm accumulate. cols: F.
+@compute @workgroup_size(WG)
+fn gin_combine_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = lin(gid, nwg);
+  let f = params.classes;
+  if (i < params.n) {
+    let d = dyout[i];
+    if ((f & 1u) != 0u) {
+      var v = d;
+      if ((f & 8u) != 0u) { v = dhself[i] + v; }
+      dhself[i] = v + d * epsv[0];
+    }
+    if ((f & 2u) != 0u) {
+      var w = d;
+      if ((f & 16u) != 0u) { w = dmagg[i] + w; }
+      dmagg[i] = w;
+    }
+  } else if (i == params.n && (f & 4u) != 0u) {
+    var acc = 0.0;
+    let rows = params.n / params.cols;
+    for (var r = 0u; r < rows; r++) {
+      var s = 0.0;
+      for (var c = 0u; c < params.cols; c++) {
+        s = fma(dyout[r * params.cols + c], hself[r * params.cols + c], s);
+      }
+      acc += s;
+    }
+    depsv[0] = depsv[0] + acc;
   }
 }
 
