@@ -55,7 +55,19 @@ function binary(op: 'add' | 'sub' | 'mul', a: Tensor, b: Tensor): Tensor {
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
       const sign = op === 'sub' ? -1 : 1;
-      if (op === 'mul') {
+      if (op === 'mul' && a.requiresGrad && b.requiresGrad && !sameStorage(a, b)) {
+        // Both gradients in one pass over dy: da (+)= dy b, db (+)= dy a.
+        const ga = e.gradInto(a);
+        const gb = e.gradInto(b);
+        e.dispatch({
+          op: 'mul.backward(a, b)',
+          code,
+          entryPoint: 'mul_acc2',
+          params: { n: y.size, cols: 1, alpha: 1, accumulate: (ga.accumulate ? 1 : 0) | (gb.accumulate ? 2 : 0) },
+          bindings: { a: dy, b, c: a, y: ga.grad, y2: gb.grad },
+          workgroups: grid1d(y.size),
+        });
+      } else if (op === 'mul') {
         if (a.requiresGrad) addProductToGrad('mul.backward(a)', dy, b, a);
         if (b.requiresGrad) addProductToGrad('mul.backward(b)', dy, a, b);
       } else if (a.requiresGrad && b.requiresGrad && !sameStorage(a, b)) {
