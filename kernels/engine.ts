@@ -70,6 +70,11 @@ export class Engine {
   private uniformBytes = 0;
   /** Set by `startProfile()`; null (one branch per dispatch, nothing else) otherwise. */
   private profiler: Profiler | null = null;
+  /** Set by `beginBindingReuse()`; null (one branch per dispatch) otherwise. */
+  private reuse: BindingReuse | null = null;
+  /** Small ids of pipelines and buffers for the reuse keys (weak: no buffer is kept alive by them). */
+  private ids = new WeakMap<object, number>();
+  private nextId = 1;
 
   /**
    * Encode a linear layer's backward as one dispatch (kernels/ops/linear.ts) instead of separate
@@ -310,7 +315,75 @@ export class Engine {
     return p;
   }
 
+  // ------------------------------------------------------------ binding reuse (opt-in, sampling)
+
+  /**
+   * Starts reusing uniform buffers by content and bind groups by their exact resources, until
+   * `endBindingReuse`. On CPU adapters creating a bind group costs ~0.1 ms of host time, more than
+   * the small kernels it binds take to run; a sampler runs the same dispatches with the same
+   * pooled buffers step after step, so after the first steps almost every bind group is a reuse.
+   * A reused uniform buffer is never written again (its content is its key), so nothing in flight
+   * can see it change. Calls nest; the caches are dropped when the outermost ends.
+   */
+  beginBindingReuse(): void {
+    this.reuse ??= { depth: 0, uniforms: new Map(), bindGroups: new Map() };
+    this.reuse.depth++;
+  }
+
+  /** Ends a `beginBindingReuse`; the outermost returns the cached uniform buffers to the pool. */
+  endBindingReuse(): void {
+    const r = this.reuse;
+    if (!r) throw new Error('endBindingReuse: no beginBindingReuse');
+    if (--r.depth > 0) return;
+    this.reuse = null;
+    // Dawn orders later writes after the submitted work that reads these buffers.
+    for (const u of r.uniforms.values()) {
+      const list = this.uniformPool.get(u.size) ?? [];
+      list.push(u);
+      this.uniformPool.set(u.size, list);
+    }
+  }
+
+  /** Whether binding reuse is on, and how many uniform buffers and bind groups it holds (tests). */
+  bindingReuseStats(): { active: boolean; uniforms: number; bindGroups: number } {
+    return { active: this.reuse !== null, uniforms: this.reuse?.uniforms.size ?? 0, bindGroups: this.reuse?.bindGroups.size ?? 0 };
+  }
+
+  private objectId(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(o, id);
+    }
+    return id;
+  }
+
+  private reusedUniform(r: BindingReuse, bytes: ArrayBuffer): GPUBuffer {
+    const key = new Uint32Array(bytes).join(',');
+    let buf = r.uniforms.get(key);
+    if (!buf) {
+      const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
+      buf = this.uniformPool.get(size)?.pop();
+      if (!buf) {
+        this.uniformBytes += size;
+        buf = this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      }
+      this.device.queue.writeBuffer(buf, 0, bytes);
+      if (r.uniforms.size >= MAX_REUSED_UNIFORMS) this.dropReusedUniforms(r);
+      r.uniforms.set(key, buf);
+    }
+    return buf;
+  }
+
+  /** Bounds the caches (a long run whose uniforms never repeat): the buffers go back to the pool. */
+  private dropReusedUniforms(r: BindingReuse): void {
+    for (const u of r.uniforms.values()) this.usedUniforms.push(u);
+    r.uniforms.clear();
+    r.bindGroups.clear();
+  }
+
   private uniform(bytes: ArrayBuffer): GPUBuffer {
+    if (this.reuse) return this.reusedUniform(this.reuse, bytes);
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
     let buf = this.uniformPool.get(size)?.pop();
     if (!buf) {
@@ -342,7 +415,7 @@ export class Engine {
       const resource: GPUBufferBinding = b instanceof Tensor ? (b.span ? { buffer: b.buffer, offset: b.offset, size: b.span } : { buffer: b.buffer }) : { buffer: b };
       entries.push({ binding: res.entry.binding, resource });
     }
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.reuse ? this.reusedBindGroup(this.reuse, pipeline, entries) : this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     if (this.profiler) {
       this.profiledDispatch(this.profiler, `${spec.op} ${spec.entryPoint}`, t0, pipeline, bindGroup, x, y, z);
       return;
@@ -352,6 +425,21 @@ export class Engine {
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
     this.dispatchCount++;
+  }
+
+  private reusedBindGroup(r: BindingReuse, pipeline: GPUComputePipeline, entries: GPUBindGroupEntry[]): GPUBindGroup {
+    let key = `${this.objectId(pipeline)}`;
+    for (const e of entries) {
+      const b = e.resource as GPUBufferBinding;
+      key += `|${e.binding}:${this.objectId(b.buffer)}:${b.offset ?? 0}:${b.size ?? -1}`;
+    }
+    let group = r.bindGroups.get(key);
+    if (!group) {
+      if (r.bindGroups.size >= MAX_REUSED_BIND_GROUPS) r.bindGroups.clear();
+      group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      r.bindGroups.set(key, group);
+    }
+    return group;
   }
 
   // ---------------------------------------------------------------- profiling (benchmarks only)
@@ -515,6 +603,18 @@ export class Engine {
     this.device.destroy();
   }
 }
+
+interface BindingReuse {
+  depth: number;
+  /** Uniform buffers by their content (u32 words joined). */
+  uniforms: Map<string, GPUBuffer>;
+  /** Bind groups by pipeline and every entry's (binding, buffer, offset, size). */
+  bindGroups: Map<string, GPUBindGroup>;
+}
+
+/** Bounds of the reuse caches: far above a sampler's working set (a few thousand), a guard for runs whose keys never repeat. */
+const MAX_REUSED_UNIFORMS = 16384;
+const MAX_REUSED_BIND_GROUPS = 16384;
 
 /** Dispatches per timestamp query set (two queries each; 4096 queries is the spec's maximum). */
 const PROFILE_SET_DISPATCHES = 2048;

@@ -4,6 +4,10 @@
  * a Kekulé form, a V2000 molblock and RDKit sanitisation. An invalid graph gives the reason
  * (the first problem found, or RDKit's own message).
  *
+ * When the rounded graph is not a molecule, a valency correction (docs/method.md §3.8, on by
+ * default, `valencyCorrection: false` turns it off) lowers the least confident bond orders until it
+ * is; the result says whether the graph was valid as decoded and which bonds were lowered.
+ *
  * Aromatic codes are kekulised (kekule.ts) rather than written as V2000 bond type 4: RDKit reads
  * type 4 as a query bond and cannot give a pyrrole-type N its hydrogen, so rings like pyrrole would
  * fail. For these graphs an aromatic N/P may go without a double bond (and O/S never take one).
@@ -29,6 +33,8 @@ export interface DecodedGraph {
   atomicNumbers: number[];
   /** u8 [n * n] symmetric bond-order codes 0..4, zero diagonal. */
   codes: Uint8Array;
+  /** [n * n] the symmetrised continuous adjacency the codes were rounded from (confidence). */
+  values: Float32Array;
 }
 
 /** Atomic number of a 3D->2D class (0 for the 10-class 'other'). */
@@ -66,15 +72,18 @@ export function decodeGraph(x: ArrayLike<number>, a: ArrayLike<number>, n: numbe
     classes.push(best);
   }
   const codes = new Uint8Array(n * n);
+  const values = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const v = 0.5 * (a[aOffset + i * stride + j] + a[aOffset + j * stride + i]);
       const code = roundBondCode(v);
       codes[i * n + j] = code;
       codes[j * n + i] = code;
+      values[i * n + j] = v;
+      values[j * n + i] = v;
     }
   }
-  return { numAtoms: n, classes, atomicNumbers: classes.map((c) => classToAtomicNumber(c, numClasses)), codes };
+  return { numAtoms: n, classes, atomicNumbers: classes.map((c) => classToAtomicNumber(c, numClasses)), codes, values };
 }
 
 export function bondsOfCodes(codes: Uint8Array, n: number): GraphBond[] {
@@ -159,13 +168,112 @@ export function checkMolecule(rd: RDKit, atomicNumbers: readonly number[], bonds
   }
 }
 
-export interface DecodedMolecule extends DecodedGraph, MoleculeCheck {}
+/** A bond order the valency correction changed (codes as in DecodedGraph: 0 none .. 4 aromatic). */
+export interface BondChange {
+  a: number;
+  b: number;
+  from: number;
+  to: number;
+}
 
-/** decodeGraph then checkMolecule. */
+/** One step down in bond order: triple -> double -> single -> none, aromatic -> single. */
+const LOWER_CODE = [0, 0, 1, 2, 1] as const;
+
+/**
+ * How sure the rounding was of a bond's code: the distance of its continuous value above the
+ * boundary with the code below (v - (code - 0.5)). Small = it nearly rounded one lower.
+ */
+function keepMargin(value: number, code: number): number {
+  return Number.isFinite(value) ? value - (code - 0.5) : 0;
+}
+
+/** Atoms whose bonds (aromatic counted as 1, the least an aromatic bond takes) exceed their largest allowed valence. */
+function overValentAtoms(atomicNumbers: readonly number[], codes: Uint8Array): Set<number> {
+  const n = atomicNumbers.length;
+  const over = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    if (!hasElectronData(atomicNumbers[i])) continue;
+    let used = 0;
+    for (let j = 0; j < n; j++) used += codes[i * n + j] === 4 ? 1 : codes[i * n + j];
+    if (used > Math.max(...allowedValences(atomicNumbers[i], 0))) over.add(i);
+  }
+  return over;
+}
+
+/** Aromatic bonds of the connected aromatic systems that cannot be kekulised on their own. */
+function unkekulisableAromaticBonds(atomicNumbers: readonly number[], bonds: readonly GraphBond[]): GraphBond[] {
+  const n = atomicNumbers.length;
+  const parent = [...Array(n).keys()];
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (const b of bonds) if (b.order === 4) parent[find(b.a)] = find(b.b);
+  const systems = new Map<number, GraphBond[]>();
+  for (const b of bonds) if (b.order === 4) systems.set(find(b.a), [...(systems.get(find(b.a)) ?? []), b]);
+  const others = bonds.filter((b) => b.order !== 4);
+  const failing: GraphBond[] = [];
+  for (const system of systems.values()) {
+    if ('reason' in kekulizeBonds(atomicNumbers, [...others, ...system])) failing.push(...system);
+  }
+  return failing;
+}
+
+/**
+ * Valency correction (docs/method.md §3.8; the "valency correction" of MoFlow and GDSS, which lower
+ * bond orders until every valence is allowed): while the graph is not a molecule, lower one bond
+ * by one step, the one whose decoded value was least sure of its code, chosen among
+ * 1. the bonds of over-valent atoms, else
+ * 2. the aromatic bonds of aromatic systems that cannot be kekulised (aromatic -> single), else
+ * 3. every bond.
+ * Every step lowers the sum of codes, so it ends; a graph of atoms without any bond is a molecule
+ * (RDKit adds hydrogens), so it ends valid unless an atom itself is not a usable element (the
+ * 'other' class), which no bond order can fix.
+ */
+export function correctValences(
+  rd: RDKit, atomicNumbers: readonly number[], codesIn: Uint8Array, values: ArrayLike<number>, positions?: ArrayLike<number>,
+): { check: MoleculeCheck; codes: Uint8Array; changes: BondChange[] } {
+  const n = atomicNumbers.length;
+  const codes = Uint8Array.from(codesIn);
+  const changes: BondChange[] = [];
+  let check = checkMolecule(rd, atomicNumbers, bondsOfCodes(codes, n), positions);
+  const unfixable = atomicNumbers.some((z) => z === 0 || !hasElectronData(z));
+  while (!check.valid && !unfixable) {
+    const bonds = bondsOfCodes(codes, n);
+    if (bonds.length === 0) break;
+    const over = overValentAtoms(atomicNumbers, codes);
+    let candidates = bonds.filter((b) => over.has(b.a) || over.has(b.b));
+    if (candidates.length === 0) candidates = unkekulisableAromaticBonds(atomicNumbers, bonds);
+    if (candidates.length === 0) candidates = bonds;
+    let pick = candidates[0];
+    for (const b of candidates) if (keepMargin(values[b.a * n + b.b], b.order) < keepMargin(values[pick.a * n + pick.b], pick.order)) pick = b;
+    const to = LOWER_CODE[pick.order];
+    codes[pick.a * n + pick.b] = to;
+    codes[pick.b * n + pick.a] = to;
+    changes.push({ a: pick.a, b: pick.b, from: pick.order, to });
+    check = checkMolecule(rd, atomicNumbers, bondsOfCodes(codes, n), positions);
+  }
+  return { check, codes, changes };
+}
+
+export interface DecodedMolecule extends DecodedGraph, MoleculeCheck {
+  /** Whether the rounded graph was a molecule before any valency correction. */
+  validAsDecoded: boolean;
+  /** Why it was not (null when it was). */
+  reasonAsDecoded: string | null;
+  /** Bonds the valency correction lowered; `codes` are the corrected codes. */
+  corrections: BondChange[];
+}
+
+/**
+ * decodeGraph then checkMolecule, with the valency correction (correctValences) unless
+ * `valencyCorrection` is false.
+ */
 export function decodeMolecule(
   rd: RDKit, x: ArrayLike<number>, a: ArrayLike<number>, n: number, numClasses: number,
-  opts: { stride?: number; xOffset?: number; aOffset?: number; positions?: ArrayLike<number> } = {},
+  opts: { stride?: number; xOffset?: number; aOffset?: number; positions?: ArrayLike<number>; valencyCorrection?: boolean } = {},
 ): DecodedMolecule {
   const g = decodeGraph(x, a, n, numClasses, opts.stride ?? n, opts.xOffset ?? 0, opts.aOffset ?? 0);
-  return { ...g, ...checkMolecule(rd, g.atomicNumbers, bondsOfCodes(g.codes, n), opts.positions) };
+  const asDecoded = checkMolecule(rd, g.atomicNumbers, bondsOfCodes(g.codes, n), opts.positions);
+  const base = { validAsDecoded: asDecoded.valid, reasonAsDecoded: asDecoded.reason };
+  if (asDecoded.valid || opts.valencyCorrection === false) return { ...g, ...asDecoded, ...base, corrections: [] };
+  const fixed = correctValences(rd, g.atomicNumbers, g.codes, g.values, opts.positions);
+  return { ...g, codes: fixed.codes, ...fixed.check, ...base, corrections: fixed.changes };
 }

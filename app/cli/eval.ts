@@ -4,9 +4,12 @@
  *   npm run eval [-- --quick] [--checkpoint public/checkpoints/default.safetensors]
  *     [--data public/data/qm9like.bin] [--limit N] [--steps 500] [--topology-steps 500]
  *     [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--seed 1] [--batch 16] [--out-dir eval]
+ *     [--no-chirality-fix]
  *
  * --quick: a handful of test molecules (8) and 100 steps per direction unless given, so the table
  * is there in about a minute on a CPU adapter; the full run takes every test molecule.
+ * --no-chirality-fix: judge the sampler's raw conformers, without the mirror fix of
+ * app/sde/chirality.ts that the sample CLI and the tab apply by default.
  *
  * Results go to a new folder eval/runs/run-<date-time>/ unless --out-dir names one, so the committed
  * eval/results.md is never replaced by accident; an existing results file there needs --force.
@@ -23,12 +26,13 @@ import type { SamplerKind } from '../sde/sampler';
 
 const USAGE = `usage: npm run eval [-- --quick] [--checkpoint ${DEFAULT_CHECKPOINT}] [--data public/data/qm9like.bin]
        [--limit N] [--steps 500] [--topology-steps 500] [--sampler pc|ode] [--corrector 1] [--snr 0.2]
-       [--seed 1] [--batch 16] [--out-dir DIR (default: a new eval/runs/run-DATE folder)] [--force]`;
+       [--seed 1] [--batch 16] [--out-dir DIR (default: a new eval/runs/run-DATE folder)] [--force] [--no-chirality-fix]`;
 
 runCli('eval', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), {
     quick: 'boolean', checkpoint: 'string', data: 'string', limit: 'int', steps: 'int', 'topology-steps': 'int', sampler: 'string',
     corrector: 'int', snr: 'number', seed: 'int', batch: 'int', 'out-dir': 'string', force: 'boolean',
+    'no-chirality-fix': 'boolean',
   });
   const quick = f.quick === true;
   const checkpoint = (f.checkpoint as string | undefined) ?? DEFAULT_CHECKPOINT;
@@ -48,6 +52,7 @@ runCli('eval', USAGE, async () => {
       batchMolecules: (f.batch as number | undefined) ?? (quick ? 8 : 16),
       conformerSampler: { ...sampler, steps },
       topologySampler: { ...sampler, steps: (f['topology-steps'] as number | undefined) ?? steps },
+      chiralityFix: f['no-chirality-fix'] !== true,
     });
   } catch (e) {
     throw new UsageError((e as Error).message);

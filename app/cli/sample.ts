@@ -3,23 +3,27 @@
  *
  *   npm run sample -- --smiles "CC(=O)Oc1ccccc1C(=O)O" -n 10 --steps 500 --seed 1 --out confs.sdf \
  *     [--checkpoint public/checkpoints/default.safetensors] [--sampler pc|ode] [--corrector 1]
- *     [--snr 0.2] [--ode heun|euler] [--force]
+ *     [--snr 0.2] [--ode heun|euler] [--force] [--no-chirality-fix]
  *
  * Writes an SDF with one record per conformer: the input graph's atoms and bonds (heavy atoms) and
  * the model's raw positions (centred, no force-field clean-up), with the settings as data items.
  * The output is checked before sampling (not the checkpoint, not an existing file unless --force,
  * a writable folder) and written atomically; a diverging sampler stops with the step it reached.
+ * Stereocentres: a conformer whose centres come out inverted is mirrored (app/sde/chirality.ts,
+ * docs/method.md §2.8) unless --no-chirality-fix; each record says whether it was.
  */
 import { readSmiles, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { DEFAULT_CHECKPOINT, UsageError, loadCheckpointFile, openEngine, parseFlags, runCli, trainingDomainWarning } from '../sde/cliSupport';
 import { batchMoleculeOf } from '../sde/molecules';
+import { describeChiralityFix, fixBatchChirality, summariseChiralityFix } from '../sde/chirality';
 import { resolveSamplerSettings, type SamplerKind } from '../sde/sampler';
 import { checkOutput, writeFileAtomic } from './outputs';
 
 const USAGE = `usage: npm run sample -- --smiles SMILES --out FILE.sdf [-n 10] [--steps 500] [--seed 1]
-       [--checkpoint ${DEFAULT_CHECKPOINT}] [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--ode heun|euler] [--force]`;
+       [--checkpoint ${DEFAULT_CHECKPOINT}] [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--ode heun|euler] [--force]
+       [--no-chirality-fix]`;
 
 /** Most atoms (conformers x heavy atoms) one run samples: the batch's GPU buffers grow with it. */
 export const MAX_CLI_SAMPLE_ATOMS = 200_000;
@@ -27,6 +31,7 @@ export const MAX_CLI_SAMPLE_ATOMS = 200_000;
 runCli('sample', USAGE, async () => {
   const f = parseFlags(process.argv.slice(2), {
     smiles: 'string', n: 'int', steps: 'int', seed: 'int', out: 'string', checkpoint: 'string', sampler: 'string', corrector: 'int', snr: 'number', ode: 'string', force: 'boolean',
+    'no-chirality-fix': 'boolean',
   }, { '-n': '--n' });
   if (typeof f.smiles !== 'string') throw new UsageError('--smiles is required');
   if (typeof f.out !== 'string') throw new UsageError('--out is required');
@@ -71,12 +76,18 @@ runCli('sample', USAGE, async () => {
   });
   const seconds = (performance.now() - t0) / 1000;
   process.stderr.write(`\rsample: ${settings.steps} steps in ${seconds.toFixed(1)} s\n`);
+  const chiralityFix = f['no-chirality-fix'] !== true;
+  const fixes = chiralityFix ? fixBatchChirality(rd, replicate([mol], count), result.positions, result.nodeOffsets) : null;
+  if (fixes) process.stderr.write(`sample: ${summariseChiralityFix(fixes)}\n`);
   const sampler = settings.sampler === 'pc' ? `pc (corrector ${settings.correctorSteps}, snr ${settings.snr})` : `ode (${settings.odeMethod})`;
   const sdf = writeSdf(
     Array.from({ length: count }, (_, g) => ({
       molecule: { ...mol, name: `${mol.smiles} conformer ${g + 1}` },
       positions: conformerOf(result, g),
-      props: { conformer: String(g + 1), checkpoint, sampler, steps: String(settings.steps), seed: String(settings.seed) },
+      props: {
+        conformer: String(g + 1), checkpoint, sampler, steps: String(settings.steps), seed: String(settings.seed),
+        chirality_fix: fixes ? describeChiralityFix(fixes[g]) : 'off',
+      },
     })),
   );
   writeFileAtomic(f.out, sdf);

@@ -2,12 +2,14 @@
  * 3D -> 2D: recover the molecular graph from a geometry with the model, from the command line.
  *
  *   npm run topology -- --in mol.sdf [--checkpoint public/checkpoints/default.safetensors]
- *     [--steps 500] [--seed 1] [--sampler pc|ode] [--corrector 1] [--snr 0.2]
+ *     [--steps 500] [--seed 1] [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--no-valency-correction]
  *
  * Every record of the SDF is a geometry (heavy atoms; hydrogens are dropped); all records are
  * sampled as one batch. For each it prints the recovered SMILES (or why the graph is not a
  * molecule), the bond accuracy against the record's own bonds, and the distance-perception
- * baseline's result beside it.
+ * baseline's result beside it. A graph that is not a molecule as decoded goes through the
+ * decoder's valency correction (docs/method.md §3.8: the least confident bond orders are lowered
+ * until it is one), and its line says which bonds were lowered; --no-valency-correction skips it.
  */
 import { readFileSync } from 'node:fs';
 import { readSdf } from '../chem/io';
@@ -23,7 +25,7 @@ import { compareTopology, formatBondAccuracy } from '../chem/topologyMetrics';
 import type { ChemMolecule } from '../chem/molecule';
 
 const USAGE = `usage: npm run topology -- --in FILE.sdf|FILE.xyz [--checkpoint ${DEFAULT_CHECKPOINT}] [--steps 500] [--seed 1]
-       [--sampler pc|ode] [--corrector 1] [--snr 0.2]`;
+       [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--no-valency-correction]`;
 
 function codesOf(mol: ChemMolecule): Uint8Array {
   const n = mol.atoms.length;
@@ -34,7 +36,7 @@ function codesOf(mol: ChemMolecule): Uint8Array {
 
 
 runCli('topology', USAGE, async () => {
-  const f = parseFlags(process.argv.slice(2), { in: 'string', checkpoint: 'string', steps: 'int', seed: 'int', sampler: 'string', corrector: 'int', snr: 'number' });
+  const f = parseFlags(process.argv.slice(2), { in: 'string', checkpoint: 'string', steps: 'int', seed: 'int', sampler: 'string', corrector: 'int', snr: 'number', 'no-valency-correction': 'boolean' });
   if (typeof f.in !== 'string') throw new UsageError('--in is required');
   let settings;
   try {
@@ -92,11 +94,15 @@ runCli('topology', USAGE, async () => {
       const rdNow = await getRDKit(); // a fresh module if an earlier record made RDKit trap
       const zs = mol.atoms.map((a) => a.atomicNumber);
       const ref = codesOf(mol);
-      const d = decodeTopology(rdNow, result, g);
+      const d = decodeTopology(rdNow, result, g, { valencyCorrection: f['no-valency-correction'] !== true });
       const cm = compareTopology(zs, ref, d.atomicNumbers, d.sanitizedCodes ?? d.codes);
       const base = perceiveMolecule(rdNow, zs, mol.positions!);
       const cb = compareTopology(zs, ref, zs, base.check.sanitizedCodes ?? base.codes);
       console.log(`  model:    ${d.smiles ?? `not a molecule (${d.reason})`}   bond accuracy ${formatBondAccuracy(cm)}${cm.exact ? ', exact graph' : ''}`);
+      if (d.corrections.length) {
+        const lowered = d.corrections.map((c) => `${c.a + 1}-${c.b + 1} ${c.from}->${c.to}`).join(', ');
+        console.log(`  valency correction (as decoded: ${d.reasonAsDecoded}): lowered ${lowered}`);
+      }
       console.log(`  baseline: ${base.check.smiles ?? `not a molecule (${base.check.reason})`}   bond accuracy ${formatBondAccuracy(cb)}${cb.exact ? ', exact graph' : ''}`);
     } catch (e) {
       failed++;

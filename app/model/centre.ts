@@ -9,8 +9,11 @@ import { sub } from '../../kernels/ops/elementwise';
 import { gatherRows } from '../../kernels/ops/gather';
 import { segmentMean } from '../../kernels/ops/segment';
 import type { GpuBatch } from './batchGpu';
+import { centreRowsFused } from './kernels';
 
 export function centreRows(x: Tensor, batch: Pick<GpuBatch, 'atomsByGraph' | 'graphOf'>): Tensor {
+  // Nothing to differentiate (sampling): the same operations in one dispatch.
+  if (!x.engine.needsGrad(x)) return centreRowsFused(x, batch.graphOf, batch.atomsByGraph);
   const mean = segmentMean(x, batch.atomsByGraph);
   // x - mean: the same numbers as x + (-1) mean (negation is exact), one op fewer each way.
   return sub(x, gatherRows(mean, batch.graphOf, batch.atomsByGraph));

@@ -5,7 +5,7 @@ import { MoleculeSDE } from './moleculeSDE';
 import { uploadBatch } from './batchGpu';
 import { tinyMolecules } from './testMolecules';
 import { TINY_OVERRIDES } from './testCheckpoint';
-import { testEngine } from '../../kernels/testing';
+import { expectClose, testEngine } from '../../kernels/testing';
 import { mulberry32, randnArray } from '../../kernels/random';
 
 describe('MoleculeSDE.epsEvaluator2Dto3D', () => {
@@ -40,4 +40,24 @@ describe('MoleculeSDE.epsEvaluator2Dto3D', () => {
       }
     });
   }
+
+  it('the fused eval path (stacked weights, fused TransformerConv) matches the op-by-op path', async () => {
+    const e = await testEngine();
+    const model = new MoleculeSDE(e, resolveConfig('generative', TINY_OVERRIDES), 4);
+    const host = makeBatch(tinyMolecules(6, 12));
+    const batch = uploadBatch(e, host);
+    const N = host.nodeOffsets[host.numGraphs];
+    const rng = mulberry32(6);
+    const h2 = model.encode2D(batch);
+    const xt = e.fromArray(randnArray(3 * N, rng), [N, 3]);
+    const t = e.fromArray(new Float32Array(host.numGraphs).fill(0.3), [host.numGraphs]);
+    const inputs = { batch, h2, xt, t, training: false };
+    const fused = await e.readF32(e.noGrad(() => model.score2Dto3D.forward(inputs)));
+    // Recording (outside noGrad) selects the op-by-op path that training differentiates.
+    const opByOp = await e.readF32(model.score2Dto3D.forward(inputs));
+    e.tape.clear();
+    expect(fused.every(Number.isFinite)).toBe(true);
+    expectClose(fused, opByOp, { atol: 1e-5, rtol: 1e-4, what: 'fused vs op-by-op eps' });
+    e.endStep();
+  });
 });

@@ -5,9 +5,12 @@
  */
 import geometryCode from './geometry.wgsl?raw';
 import denseCode from './dense.wgsl?raw';
+import attentionCode from './attention.wgsl?raw';
+import fusedCode from './fusedEval.wgsl?raw';
 import { grid1d, type Engine } from '../../kernels/engine';
 import { assertDType, assertShape, type Tensor } from '../../kernels/tensor';
 import type { SDEConfig } from './config';
+import type { Csr } from '../../kernels/graph';
 
 const NONE = 0xffffffff;
 export { NONE as PADDING_SLOT };
@@ -306,4 +309,147 @@ export function noisyAdjacency(a0: Tensor, znoise: Tensor, flags: Tensor, mean: 
     workgroups: grid1d(n),
   });
   return { z, at };
+}
+
+/** Largest head width transformerConv supports (MAX_HDIM of attention.wgsl). */
+export const TRANSFORMER_CONV_MAX_HEAD_DIM = 32;
+
+/**
+ * TransformerConv of the 2D->3D network in one dispatch, forward only (sampling; attention.wgsl):
+ * nodes [N, 4 H c] holds q | k | v | skip, pe the edge projection in columns peOffset ..
+ * peOffset + H c of [E, P]; conv[i] = skip[i] + sum over edges e = (j -> i) of softmax_e((q_i .
+ * (k_j + pe_e)) / sqrt(c)) (v_j + pe_e), per head. Float64 twin: transformerConvRef.
+ */
+export function transformerConv(nodes: Tensor, pe: Tensor, peOffset: number, src: Tensor, byDst: Csr, heads: number, headDim: number): Tensor {
+  const op = 'transformerConv';
+  const width = heads * headDim;
+  assertShape(op, nodes, [null, 4 * width], 'nodes');
+  assertShape(op, pe, [src.size, null], 'pe');
+  assertDType(op, nodes, 'f32', 'nodes');
+  assertDType(op, pe, 'f32', 'pe');
+  assertDType(op, src, 'u32', 'src');
+  if (!Number.isInteger(headDim) || headDim < 1 || headDim > TRANSFORMER_CONV_MAX_HEAD_DIM) {
+    throw new Error(`${op}: head width ${headDim} outside 1..${TRANSFORMER_CONV_MAX_HEAD_DIM}`);
+  }
+  if (!Number.isInteger(peOffset) || peOffset < 0 || peOffset + width > pe.shape[1]) throw new Error(`${op}: pe columns ${peOffset}..${peOffset + width} outside ${pe.shape[1]}`);
+  const N = nodes.shape[0];
+  if (byDst.numSegments !== N) throw new Error(`${op}: the CSR has ${byDst.numSegments} segments for ${N} nodes`);
+  const e = nodes.engine;
+  if (e.needsGrad(nodes, pe)) throw new Error(`${op}: forward only (no backward); call it under noGrad`);
+  const conv = e.empty([N, width], { name: op });
+  e.dispatch({
+    op, code: attentionCode, entryPoint: 'transformer_conv',
+    params: { nodes: N, heads, hdim: headDim, pe_cols: pe.shape[1], pe_off: peOffset, scale: 1 / Math.sqrt(headDim) },
+    bindings: { node_feats: nodes, pe, src, offsets: byDst.offsets, order: byDst.order, conv },
+    workgroups: grid1d(N * heads, 64),
+  });
+  return conv;
+}
+
+// ------------------------------------------------------------- fused eval-path kernels (sampling)
+
+function fusedParams(p: Partial<Record<'rows' | 'cols' | 'rcols' | 'accumulate' | 'eps' | 'silu', number>>) {
+  return { rows: 0, cols: 1, rcols: 0, accumulate: 0, eps: 0, silu: 0, ...p };
+}
+
+function forwardOnly(op: string, ...inputs: Tensor[]): void {
+  if (inputs[0].engine.needsGrad(...inputs)) throw new Error(`${op}: forward only (no backward); call it under noGrad`);
+}
+
+/**
+ * u + LayerNorm(x) γ + β over rows of [M, F] in one dispatch (layerNorm then add), then SiLU when
+ * `silu` (the activation between two convolutions). Twin: residualLayerNormRef.
+ */
+export function residualLayerNorm(u: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, { silu = false, eps = 1e-5 } = {}): Tensor {
+  const op = 'residualLayerNorm';
+  assertShape(op, x, [null, null], 'x');
+  assertShape(op, u, x.shape, 'u');
+  assertShape(op, gamma, [x.shape[1]], 'gamma');
+  assertShape(op, beta, [x.shape[1]], 'beta');
+  forwardOnly(op, u, x, gamma, beta);
+  const e = x.engine;
+  const [rows, cols] = x.shape;
+  const y = e.empty([rows, cols], { name: op });
+  e.dispatch({
+    op, code: fusedCode, entryPoint: 'residual_layer_norm', params: fusedParams({ rows, cols, eps, silu: silu ? 1 : 0 }),
+    bindings: { xin: x, uin: u, gamma, beta, yout: y }, workgroups: grid1d(rows),
+  });
+  return y;
+}
+
+/** a * b + c elementwise in one dispatch (mul then add), all of one shape. */
+export function mulAdd(a: Tensor, b: Tensor, c: Tensor): Tensor {
+  const op = 'mulAdd';
+  assertShape(op, b, a.shape, 'b');
+  assertShape(op, c, a.shape, 'c');
+  forwardOnly(op, a, b, c);
+  const e = a.engine;
+  const y = e.empty(a.shape, { name: op });
+  e.dispatch({
+    op, code: fusedCode, entryPoint: 'mul_add', params: fusedParams({ rows: 1, cols: a.size }),
+    bindings: { xin: a, uin: b, gamma: c, yout: y }, workgroups: grid1d(a.size),
+  });
+  return y;
+}
+
+/** [u[src_e] + u[dst_e] | r[e]] [E, F + R] in one dispatch (two gathers, add, concat). Twin: edgePairConcatRef. */
+export function edgePairConcat(u: Tensor, r: Tensor, src: Tensor, dst: Tensor): Tensor {
+  const op = 'edgePairConcat';
+  assertShape(op, u, [null, null], 'u');
+  assertShape(op, src, [null], 'src');
+  assertShape(op, dst, [src.size], 'dst');
+  assertShape(op, r, [src.size, null], 'r');
+  assertDType(op, src, 'u32', 'src');
+  assertDType(op, dst, 'u32', 'dst');
+  forwardOnly(op, u, r);
+  const e = u.engine;
+  const E = src.size;
+  const [F, R] = [u.shape[1], r.shape[1]];
+  const y = e.empty([E, F + R], { name: op });
+  e.dispatch({
+    op, code: fusedCode, entryPoint: 'edge_pair_concat', params: fusedParams({ rows: E, cols: F, rcols: R }),
+    bindings: { uin: u, xin: r, src, dst, yout: y }, workgroups: grid1d(E * (F + R)),
+  });
+  return y;
+}
+
+/**
+ * Per node, the mean over its incoming edges (CSR byDst) of Σ_k coef[e, k] frame_k[e]: [N, 3] in
+ * one dispatch (frameMix, segmentMean); added into `into` (in place, returned) when given, else a
+ * new tensor. Twin: frameMixMeanRef.
+ */
+export function frameMixMean(coef: Tensor, frames: Tensor, byDst: Csr, into?: Tensor): Tensor {
+  const op = 'frameMixMean';
+  assertShape(op, coef, [null, 3], 'coef');
+  assertShape(op, frames, [coef.shape[0], 9], 'frames');
+  forwardOnly(op, coef);
+  const e = coef.engine;
+  const N = byDst.numSegments;
+  if (into) assertShape(op, into, [N, 3], 'into');
+  const y = into ?? e.empty([N, 3], { name: op });
+  e.dispatch({
+    op, code: fusedCode, entryPoint: 'frame_mix_mean', params: fusedParams({ rows: N, accumulate: into ? 1 : 0 }),
+    bindings: { xin: coef, uin: frames, offsets: byDst.offsets, order: byDst.order, yout: y }, workgroups: grid1d(3 * N),
+  });
+  return y;
+}
+
+/**
+ * x minus the mean of its graph's rows, [N, F] in one dispatch (centreRows without its autograd:
+ * segment mean, gather, negate, add). graphOf [N] u32 and byGraph, the CSR of rows by graph.
+ */
+export function centreRowsFused(x: Tensor, graphOf: Tensor, byGraph: Csr): Tensor {
+  const op = 'centreRowsFused';
+  assertShape(op, x, [null, null], 'x');
+  assertShape(op, graphOf, [x.shape[0]], 'graphOf');
+  assertDType(op, graphOf, 'u32', 'graphOf');
+  forwardOnly(op, x);
+  const e = x.engine;
+  const [rows, cols] = x.shape;
+  const y = e.empty([rows, cols], { name: op });
+  e.dispatch({
+    op, code: fusedCode, entryPoint: 'centre_rows', params: fusedParams({ rows, cols }),
+    bindings: { xin: x, src: graphOf, offsets: byGraph.offsets, order: byGraph.order, yout: y }, workgroups: grid1d(rows * cols),
+  });
+  return y;
 }

@@ -315,7 +315,8 @@ export class MoleculeSDE {
 
   /**
    * eps2Dto3D for many evaluations on one batch and H2 (a sampling run): the network's parts that
-   * depend on H2 alone (node embedding, 2D edge feature) are computed here once, and its node input
+   * depend on H2 alone (node embedding, 2D edge feature) and its stacked attention weights are
+   * computed here once (rebuild the evaluator after the weights change), and its node input
    * once per time (a PC step's corrector and predictor share it). The same kernels on the same
    * inputs as eps2Dto3D, so the same values. Call dispose() when done.
    */
@@ -328,6 +329,8 @@ export class MoleculeSDE {
       return t;
     };
     const { nodeEmb, edge2D } = e.noGrad(() => ({ nodeEmb: keep(net.nodeEmbedding(h2))!, edge2D: keep(net.edge2D(batch, h2, false)) }));
+    const attention = net.stackAttentionWeights(true);
+    kept.push(...attention.nodes.flatMap((l) => [l.weight, l.bias!]), attention.edges.weight);
     // The node input of the last time seen: kept until the time changes (it outlives endStep).
     let last: { t: number; nodeInput: Tensor } | null = null;
     const release = () => {
@@ -342,7 +345,7 @@ export class MoleculeSDE {
             const u = net.nodeInput(batch, nodeEmb, tPerGraph);
             last = { t: tHost, nodeInput: u === nodeEmb ? u : e.keep(u) };
           }
-          return this.preconditionedEps(batch, h2, xt, tPerGraph, tHost, false, undefined, undefined, { nodeInput: last.nodeInput, edge2D });
+          return this.preconditionedEps(batch, h2, xt, tPerGraph, tHost, false, undefined, undefined, { nodeInput: last.nodeInput, edge2D, attention });
         }),
       dispose: () => {
         release();

@@ -200,3 +200,78 @@ export function ginCombineBackwardRef(h: ArrayLike<number>, eps: number, dy: Arr
   for (let i = 0; i < h.length; i++) deps += dy[i] * h[i];
   return { dh: Float64Array.from(dy, (v) => v * (1 + eps)), dm: Float64Array.from(dy), deps: Float64Array.of(deps) };
 }
+
+/**
+ * TransformerConv (transformerConv's twin), from its formula: nodes [N, 4 H c] = q | k | v | skip,
+ * pe [E, peCols] with the layer's block at peOffset; per head, softmax over i's incoming edges of
+ * (q_i . (k_j + pe_e)) / sqrt(c), conv[i] = skip[i] + sum_e alpha_e (v_j + pe_e).
+ */
+export function transformerConvRef(
+  nodes: ArrayLike<number>, pe: ArrayLike<number>, peCols: number, peOffset: number, src: ArrayLike<number>, dst: ArrayLike<number>,
+  N: number, heads: number, hdim: number,
+): Float64Array {
+  const W = heads * hdim;
+  const node = (i: number, block: number, h: number, d: number) => nodes[i * 4 * W + block * W + h * hdim + d];
+  const edge = (e: number, h: number, d: number) => pe[e * peCols + peOffset + h * hdim + d];
+  const conv = new Float64Array(N * W);
+  for (let i = 0; i < N; i++) {
+    const incoming: number[] = [];
+    for (let e = 0; e < dst.length; e++) if (dst[e] === i) incoming.push(e);
+    for (let h = 0; h < heads; h++) {
+      const scores = incoming.map((e) => {
+        let s = 0;
+        for (let d = 0; d < hdim; d++) s += node(i, 0, h, d) * (node(src[e], 1, h, d) + edge(e, h, d));
+        return s / Math.sqrt(hdim);
+      });
+      const m = Math.max(...scores);
+      const w = scores.map((s) => Math.exp(s - m));
+      const total = w.reduce((a, b) => a + b, 0);
+      for (let d = 0; d < hdim; d++) {
+        let v = node(i, 3, h, d);
+        incoming.forEach((e, k) => (v += (w[k] / total) * (node(src[e], 2, h, d) + edge(e, h, d))));
+        conv[i * W + h * hdim + d] = v;
+      }
+    }
+  }
+  return conv;
+}
+
+/** u + LayerNorm(x) γ + β per row of [rows, cols] (biased variance), then SiLU when `silu`. */
+export function residualLayerNormRef(u: ArrayLike<number>, x: ArrayLike<number>, gamma: ArrayLike<number>, beta: ArrayLike<number>, rows: number, cols: number, silu = false, eps = 1e-5): Float64Array {
+  const y = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let mean = 0;
+    for (let k = 0; k < cols; k++) mean += x[r * cols + k] / cols;
+    let v = 0;
+    for (let k = 0; k < cols; k++) v += (x[r * cols + k] - mean) ** 2 / cols;
+    for (let k = 0; k < cols; k++) {
+      const s = u[r * cols + k] + ((x[r * cols + k] - mean) / Math.sqrt(v + eps)) * gamma[k] + beta[k];
+      y[r * cols + k] = silu ? s / (1 + Math.exp(-s)) : s;
+    }
+  }
+  return y;
+}
+
+/** [u[src_e] + u[dst_e] | r[e]] for every edge: u [N, F], r [E, R] -> [E, F + R]. */
+export function edgePairConcatRef(u: ArrayLike<number>, r: ArrayLike<number>, src: ArrayLike<number>, dst: ArrayLike<number>, F: number, R: number): Float64Array {
+  const E = src.length;
+  const y = new Float64Array(E * (F + R));
+  for (let e = 0; e < E; e++) {
+    for (let c = 0; c < F; c++) y[e * (F + R) + c] = u[src[e] * F + c] + u[dst[e] * F + c];
+    for (let c = 0; c < R; c++) y[e * (F + R) + F + c] = r[e * R + c];
+  }
+  return y;
+}
+
+/** Per node i, the mean over edges e with dst[e] = i of Σ_k coef[e, k] frame_k[e] (0 without edges): [N, 3]. */
+export function frameMixMeanRef(coef: ArrayLike<number>, frames: ArrayLike<number>, dst: ArrayLike<number>, N: number): Float64Array {
+  const mixed = frameMixRef(coef, frames);
+  const y = new Float64Array(3 * N);
+  const count = new Float64Array(N);
+  for (let e = 0; e < dst.length; e++) {
+    count[dst[e]]++;
+    for (let d = 0; d < 3; d++) y[3 * dst[e] + d] += mixed[3 * e + d];
+  }
+  for (let i = 0; i < N; i++) for (let d = 0; d < 3; d++) if (count[i] > 0) y[3 * i + d] /= count[i];
+  return y;
+}

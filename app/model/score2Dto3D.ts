@@ -24,7 +24,7 @@ import { dropout } from '../../kernels/ops/dropout';
 import type { Score2Dto3DConfig, SDEConfig } from './config';
 import { applyLinear, applyMlp, type BatchNormParams, type LayerNormParams, type LinearParams, type ParamStore } from './params';
 import type { GpuBatch } from './batchGpu';
-import { edgeFrames, frameMix, noiseEmbedding } from './kernels';
+import { edgeFrames, edgePairConcat, frameMix, frameMixMean, mulAdd, noiseEmbedding, residualLayerNorm, transformerConv } from './kernels';
 
 /** Frequencies of the noise-level embedding (generative preset). */
 export const TIME_FREQUENCIES = 16;
@@ -72,6 +72,18 @@ export interface Score2Dto3DPrecomputed {
   nodeInput: Tensor;
   /** [E, h]: the 2D edge feature a_e (null when the batch has no extended edges). */
   edge2D: Tensor | null;
+  /** The fused path's stacked weights (stackAttentionWeights), built once instead of per forward. */
+  attention?: StackedAttentionWeights;
+}
+
+/**
+ * Weights of the eval-mode attention path, stacked so that one GEMM does the work of several: per
+ * layer [q; k; v; skip] ([4h, h] and bias [4h]), and every layer's edge projection [L h, h] (r is
+ * the same for all layers). Copies of the parameters: rebuild them after the weights change.
+ */
+export interface StackedAttentionWeights {
+  nodes: LinearParams[];
+  edges: LinearParams;
 }
 
 export class Score2Dto3D {
@@ -163,14 +175,34 @@ export class Score2Dto3D {
     const embI = applyLinear(geo.feati, this.coordEmb);
     const b = applyMlp(concat([geo.angles, embJ, embI]), this.project, 'silu');
     const gate = applyLinear(geo.featd, this.distProj);
-    const r = add(mul(gate, a), b);
+    const fast = !training && !e.tape.recording;
+    const r = fast ? mulAdd(gate, a, b) : add(mul(gate, a), b);
+
+    // Without gradients or dropout (sampling), each attention layer is one GEMM over stacked
+    // weights, one fused TransformerConv kernel and two fused residual LayerNorms (6 dispatches
+    // instead of 24), and each block's equivariant output 4 instead of 10 (fusedEval.wgsl).
+    // Training keeps the op-by-op path, which records its backward.
+    const stacked = fast ? (precomputed?.attention ?? this.stackAttentionWeights(false)) : null;
+    const peAll = stacked ? applyLinear(r, stacked.edges) : null;
 
     let eps: Tensor | null = null;
     const { numBlocks, convsPerBlock } = this.config;
     for (let blk = 0; blk < numBlocks; blk++) {
       for (let c = 0; c < convsPerBlock; c++) {
-        u = this.gatLayer(e, this.layers[blk * convsPerBlock + c], u, r, batch, drop);
-        if (c + 1 < convsPerBlock) u = silu(u);
+        const l = blk * convsPerBlock + c;
+        const between = c + 1 < convsPerBlock;
+        if (stacked) {
+          u = this.gatLayerFused(l, u, peAll!, stacked, batch, between);
+          continue;
+        }
+        u = this.gatLayer(e, this.layers[l], u, r, batch, drop);
+        if (between) u = silu(u);
+      }
+      if (stacked) {
+        // The same chain in three fused dispatches (pair sum + concat, MLP, frame mix + mean + add).
+        const coeff = applyMlp(edgePairConcat(u, r, ext.src, ext.dst), this.coeffMlps[blk], 'silu');
+        eps = frameMixMean(coeff, frames, ext.byDst, eps ?? undefined);
+        continue;
       }
       // u[src] + u[dst], the addition inside the first gather's pass.
       const uSum = gatherRows(u, ext.src, ext.bySrc, gatherRows(u, ext.dst, ext.byDst));
@@ -202,6 +234,44 @@ export class Score2Dto3D {
     let a = applyLinear(pairH, this.edge0);
     a = batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1, 'relu');
     return applyLinear(a, this.edge3);
+  }
+
+  /** Stacked copies of the attention weights (see StackedAttentionWeights); `persistent` to keep them past endStep. */
+  stackAttentionWeights(persistent: boolean): StackedAttentionWeights {
+    const e = this.fourier.engine;
+    const h = this.config.hidden;
+    const stack = (parts: Tensor[], shape: number[], name: string) => {
+      const out = e.empty(shape, { persistent, name });
+      let at = 0;
+      for (const p of parts) {
+        e.copyBytes(p.buffer, p.offset, out.buffer, out.offset + at, p.byteLength);
+        at += p.byteLength;
+      }
+      return out;
+    };
+    const nodes = this.layers.map((L, l) => {
+      const lins = [L.query, L.key, L.value, L.skip];
+      return {
+        weight: stack(lins.map((p) => p.weight), [4 * h, h], `sde2Dto3D.layer${l}.qkvs`),
+        bias: stack(lins.map((p) => p.bias!), [4 * h], `sde2Dto3D.layer${l}.qkvs.bias`),
+      };
+    });
+    const edges = { weight: stack(this.layers.map((L) => L.edge.weight), [this.layers.length * h, h], 'sde2Dto3D.edges') };
+    return { nodes, edges };
+  }
+
+  /**
+   * gatLayer without dropout or gradients: [q|k|v|skip] in one GEMM, the fused TransformerConv, and
+   * residual LayerNorms (the last one followed by SiLU when `siluAfter`).
+   */
+  private gatLayerFused(l: number, u: Tensor, peAll: Tensor, stacked: StackedAttentionWeights, batch: GpuBatch, siluAfter: boolean): Tensor {
+    const L = this.layers[l];
+    const ext = batch.extended;
+    const { heads, headDim, hidden } = this.config;
+    const conv = transformerConv(applyLinear(u, stacked.nodes[l]), peAll, l * hidden, ext.src, ext.byDst, heads, headDim);
+    const out = residualLayerNorm(u, conv, L.norm1.gamma, L.norm1.beta);
+    const ff = applyLinear(applyLinear(out, L.ff[0], 'silu'), L.ff[1]);
+    return residualLayerNorm(out, ff, L.norm2.gamma, L.norm2.beta, { silu: siluAfter });
   }
 
   /** u + LN(TransformerConv(u, r)), then u + LN(FFN(u)). */

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEngine } from '../../kernels/testing';
 import { getRDKit } from '../chem/rdkit';
-import { readSdf } from '../chem/io';
+import { readSdf, readSmiles } from '../chem/io';
+import { chiralityCheck } from '../chem/metrics';
 import { randomCheckpoint } from '../model/testCheckpoint';
 
 const run = promisify(execFile);
@@ -43,6 +44,34 @@ describe('sampling CLIs (a tiny random checkpoint)', () => {
     expect(stdout).toMatch(/baseline: .*bond accuracy/);
   });
 
+  it('sample mirrors conformers whose stereocentre comes out inverted, unless --no-chirality-fix', async () => {
+    const ckpt = await checkpointFile();
+    const args = ['--smiles', 'C[C@H](N)C(=O)O', '-n', '6', '--steps', '5', '--seed', '2', '--checkpoint', ckpt];
+    const [fixedPath, rawPath] = [join(dir, 'fixed.sdf'), join(dir, 'raw.sdf')];
+    const { stderr } = await cli('sample', [...args, '--out', fixedPath]);
+    expect(stderr).toMatch(/chirality fix: of 6 conformers with stereo, mirrored \d+/);
+    await cli('sample', [...args, '--out', rawPath, '--no-chirality-fix']);
+    const rd = await getRDKit();
+    const [fixed, raw] = [fixedPath, rawPath].map((p) => readSdf(rd, readFileSync(p, 'utf8')).molecules);
+    const input = readSmiles(rd, 'C[C@H](N)C(=O)O');
+    let keptRaw = 0;
+    let keptFixed = 0;
+    fixed.forEach((f, g) => {
+      const [x, y] = [f.molecule.positions!, raw[g].molecule.positions!];
+      expect(raw[g].props.chirality_fix).toBe('off');
+      // Same seed, same sampler: a fixed record is the raw one or its mirror image x -> -x, with at
+      // most the stereocentre (atom 2) moved when it was inverted in place.
+      expect(f.props.chirality_fix).toMatch(/^(mirrored|kept)(, inverted centre 2)?$/);
+      const sign = f.props.chirality_fix.startsWith('mirrored') ? -1 : 1;
+      const moved = f.props.chirality_fix.includes('inverted') ? 1 : -1;
+      for (let i = 0; i < x.length; i++) if (Math.floor(i / 3) !== moved) expect(x[i]).toBeCloseTo(sign * y[i], 3);
+      if (chiralityCheck(rd, input, y).ok) keptRaw++;
+      if (chiralityCheck(rd, input, x).ok) keptFixed++;
+      if (sign < 0 || moved >= 0) expect(chiralityCheck(rd, input, x).ok).toBe(true);
+    });
+    expect(keptFixed).toBeGreaterThanOrEqual(keptRaw);
+  });
+
   it('eval --quick writes the results table (markdown and JSON) naming checkpoint, settings and date', async () => {
     const ckpt = await checkpointFile();
     const outDir = join(dir, 'eval');
@@ -51,6 +80,7 @@ describe('sampling CLIs (a tiny random checkpoint)', () => {
     expect(md).toContain(ckpt);
     expect(md).toMatch(/date: \d{4}-\d\d-\d\d/);
     expect(md).toContain('PC, 4 steps');
+    expect(md).toContain('chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres and turn wrong E/Z bonds; docs/method.md §2.8): on');
     expect(md).toContain('| exact-graph recovery |');
     const json = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
     expect(json.molecules).toBe(2);

@@ -7,6 +7,8 @@
  *   minimised over graph automorphisms), averaged over molecules (MAT-R median too); bond-length
  *   and bond-angle mean absolute error against the 2D graph's expected values; clashes per
  *   conformer; and, over molecules with CIP stereo, the share of conformers that keep it.
+ *   The model's conformers go through the chirality fix (chirality.ts) first unless
+ *   `chiralityFix` is off, as the CLI and the tab hand them out; the stored baseline never does.
  *   Baseline: the ETKDG + MMFF conformers stored in the data set for the test split (up to 2R);
  *   when the data set has any, both columns use only the molecules that have them.
  * 3D->2D, on the stored geometry: exact-graph recovery, bond accuracy (chem/topologyMetrics.ts), atom
@@ -25,6 +27,7 @@ import { perceiveMolecule } from '../chem/perceive';
 import { mixSeed } from '../../kernels/random';
 import { resolveSamplerSettings, type SamplerSettings } from './sampler';
 import { decodeTopology, sampleTopology } from './topology';
+import { fixConformerChirality } from './chirality';
 import { compareTopology } from '../chem/topologyMetrics';
 
 export interface EvalSettings {
@@ -40,6 +43,8 @@ export interface EvalSettings {
   minAtoms: number;
   conformerSampler: SamplerSettings;
   topologySampler: SamplerSettings;
+  /** Mirror model conformers whose stereocentres come out inverted (chirality.ts). */
+  chiralityFix: boolean;
 }
 
 export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
@@ -50,6 +55,7 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   minAtoms: 2,
   conformerSampler: resolveSamplerSettings({ steps: 500, correctorSteps: 1, seed: 1 }),
   topologySampler: resolveSamplerSettings({ steps: 500, correctorSteps: 1, seed: 1 }),
+  chiralityFix: true,
 };
 
 export interface ConformerMetrics {
@@ -68,16 +74,32 @@ export interface ConformerMetrics {
   /** Molecules with CIP stereo, and the share of their conformers that reproduce it. */
   stereoMolecules: number;
   chiralityKept: number | null;
+  /** Conformers the chirality fix mirrored, and conformers where it inverted single centres (0 when it is off, and for the baseline). */
+  mirrored: number;
+  centreInverted?: number;
+  /** Conformers where it turned an E/Z double bond. */
+  bondTurned?: number;
+  /** The same split by kind: conformers of molecules with tetrahedral centres with every R/S (and r/s) right ... */
+  centresKept?: number | null;
+  centreMolecules?: number;
+  /** ... and conformers of molecules with E/Z double bonds with every E/Z right. */
+  doubleBondsKept?: number | null;
+  doubleBondMolecules?: number;
 }
 
 export interface TopologyMetrics {
   molecules: number;
+  /** Valid after the valency correction (chem/decode.ts, docs/method.md §3.8; the baseline has none). */
   valid: number;
+  /** Valid as decoded, before any valency correction. */
+  validAsDecoded?: number;
   exact: number;
   bondAccuracy: number;
   atomAccuracy: number;
   /** Most frequent reasons a recovered graph was not a molecule. */
   invalidReasons: { reason: string; count: number }[];
+  /** The first few molecules whose recovered graph was not a molecule as decoded, by data-set index, and whether the correction made it one. */
+  invalidExamples?: { index: number; smiles: string; reason: string; corrected: boolean }[];
 }
 
 export interface EvalResult {
@@ -102,6 +124,7 @@ interface Item {
 }
 
 const mean = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : Number.NaN);
+const share = (a: boolean[]) => (a.length ? a.filter(Boolean).length / a.length : null);
 const median = (a: number[]) => {
   if (!a.length) return Number.NaN;
   const s = [...a].sort((x, y) => x - y);
@@ -117,7 +140,14 @@ class ConformerAccumulator {
   private clashCounts: number[] = [];
   private stereoMolecules = 0;
   private chiralOk: boolean[] = [];
+  private centresOk: boolean[] = [];
+  private bondsOk: boolean[] = [];
+  private centreMolecules = 0;
+  private doubleBondMolecules = 0;
   conformers = 0;
+  mirrored = 0;
+  centreInverted = 0;
+  bondTurned = 0;
 
   constructor(private readonly rd: RDKit, private readonly threshold: number) {}
 
@@ -126,6 +156,11 @@ class ConformerAccumulator {
     this.cov.push(coverageMatching(rmsdMatrix(generated, ref, item.perms), generated.length, ref.length, this.threshold));
     const hasStereo = item.mol.stereo.atoms.length + item.mol.stereo.bonds.length > 0;
     if (hasStereo) this.stereoMolecules++;
+    const { atoms, bonds } = item.mol.stereo;
+    if (atoms.length) this.centreMolecules++;
+    if (bonds.length) this.doubleBondMolecules++;
+    const centresOnly = { ...item.mol, stereo: { atoms, bonds: [] } };
+    const bondsOnly = { ...item.mol, stereo: { atoms: [], bonds } };
     for (const x of generated) {
       this.conformers++;
       if (item.mol.bonds.length) this.bondErr.push(bondLengthDeviation(item.mol, x).meanAbs);
@@ -133,6 +168,8 @@ class ConformerAccumulator {
       if (angles.count) this.angleErr.push(angles.meanAbs);
       this.clashCounts.push(clashes(item.mol, x).count);
       if (hasStereo) this.chiralOk.push(chiralityCheck(this.rd, item.mol, x).ok);
+      if (atoms.length) this.centresOk.push(chiralityCheck(this.rd, centresOnly, x).ok);
+      if (bonds.length) this.bondsOk.push(chiralityCheck(this.rd, bondsOnly, x).ok);
     }
   }
 
@@ -150,22 +187,38 @@ class ConformerAccumulator {
       clashesPerConformer: mean(this.clashCounts),
       stereoMolecules: this.stereoMolecules,
       chiralityKept: this.chiralOk.length ? this.chiralOk.filter(Boolean).length / this.chiralOk.length : null,
+      mirrored: this.mirrored,
+      centreInverted: this.centreInverted,
+      bondTurned: this.bondTurned,
+      centresKept: share(this.centresOk),
+      centreMolecules: this.centreMolecules,
+      doubleBondsKept: share(this.bondsOk),
+      doubleBondMolecules: this.doubleBondMolecules,
     };
   }
 }
 
 class TopologyAccumulator {
-  private rows: { valid: boolean; exact: boolean; bondAccuracy: number; atomAccuracy: number }[] = [];
+  private rows: { valid: boolean; validAsDecoded: boolean; exact: boolean; bondAccuracy: number; atomAccuracy: number }[] = [];
   private reasons = new Map<string, number>();
+  private examples: NonNullable<TopologyMetrics['invalidExamples']> = [];
 
-  add(refAtoms: number[], refCodes: Uint8Array, predAtoms: number[], check: { valid: boolean; reason: string | null; sanitizedCodes: Uint8Array | null }, rawCodes: Uint8Array): void {
+  add(
+    refAtoms: number[], refCodes: Uint8Array, predAtoms: number[],
+    check: { valid: boolean; reason: string | null; sanitizedCodes: Uint8Array | null; validAsDecoded?: boolean; reasonAsDecoded?: string | null },
+    rawCodes: Uint8Array, record?: Pick<MoleculeRecord, 'index' | 'smiles'>,
+  ): void {
     // A sanitised graph is judged with RDKit's aromaticity (4 = aromatic), as the data set's codes are.
     const c = compareTopology(refAtoms, refCodes, predAtoms, check.sanitizedCodes ?? rawCodes);
-    this.rows.push({ valid: check.valid, exact: c.exact, bondAccuracy: c.bondAccuracy, atomAccuracy: c.atomsCorrect / c.atoms });
-    if (!check.valid && check.reason) {
+    const validAsDecoded = check.validAsDecoded ?? check.valid;
+    const reason = check.validAsDecoded === false ? check.reasonAsDecoded : check.reason;
+    this.rows.push({ valid: check.valid, validAsDecoded, exact: c.exact, bondAccuracy: c.bondAccuracy, atomAccuracy: c.atomsCorrect / c.atoms });
+    // Reasons are those of the graph as decoded: what the model got wrong, corrected or not.
+    if (!validAsDecoded && reason) {
       // Group reasons by their shape, not the atom numbers in them.
-      const key = check.reason.replace(/\d+/g, '#');
+      const key = reason.replace(/\d+/g, '#');
       this.reasons.set(key, (this.reasons.get(key) ?? 0) + 1);
+      if (record && this.examples.length < 10) this.examples.push({ index: record.index, smiles: record.smiles, reason, corrected: check.valid });
     }
   }
 
@@ -174,10 +227,12 @@ class TopologyAccumulator {
     return {
       molecules: r.length,
       valid: mean(r.map((x) => (x.valid ? 1 : 0))),
+      validAsDecoded: mean(r.map((x) => (x.validAsDecoded ? 1 : 0))),
       exact: mean(r.map((x) => (x.exact ? 1 : 0))),
       bondAccuracy: mean(r.map((x) => x.bondAccuracy)),
       atomAccuracy: mean(r.map((x) => x.atomAccuracy)),
       invalidReasons: [...this.reasons].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
+      invalidExamples: this.examples,
     };
   }
 }
@@ -252,12 +307,21 @@ export async function runEvaluation(ctx: EvalContext, settingsIn: Parameters<typ
     part.forEach((it, k) => {
       const baseline = it.record.baselinePositions?.slice(0, K) ?? [];
       // Model and baseline figures come from the same molecules.
-      if (baseline.length || !anyBaseline) modelConf.add(it, Array.from({ length: K }, (_, r) => conformerOf(conf, k * K + r)));
+      if (baseline.length || !anyBaseline) {
+        const generated = Array.from({ length: K }, (_, r) => conformerOf(conf, k * K + r));
+        for (const x of s.chiralityFix ? generated : []) {
+          const o = fixConformerChirality(rd, it.mol, x);
+          if (o.mirrored) modelConf.mirrored++;
+          if (o.inverted.length) modelConf.centreInverted++;
+          if (o.turned.length) modelConf.bondTurned++;
+        }
+        modelConf.add(it, generated);
+      }
       if (baseline.length) baseConf.add(it, baseline.map((p) => Float32Array.from(p)));
       const refAtoms = it.mol.atoms.map((a) => a.atomicNumber);
       const refCodes = recordCodes(it.record);
       const decoded = decodeTopology(rd, topo, k);
-      modelTopo.add(refAtoms, refCodes, decoded.atomicNumbers, decoded, decoded.codes);
+      modelTopo.add(refAtoms, refCodes, decoded.atomicNumbers, decoded, decoded.codes, it.record);
       const perceived = perceiveMolecule(rd, refAtoms, it.record.positions);
       baseTopo.add(refAtoms, refCodes, refAtoms, perceived.check, perceived.codes);
     });

@@ -18,6 +18,9 @@ function conformerRows(m: ConformerMetrics, b: ConformerMetrics | null, threshol
     row('bond-angle error, ° (mean abs)', (x) => num(x.bondAngleError, 1)),
     row('clashes per conformer (< 2 Å, not 1-2/1-3)', (x) => num(x.clashesPerConformer, 2)),
     row('chirality kept (conformers of stereo molecules)', (x) => `${pct(x.chiralityKept)} of ${x.stereoMolecules} mol.`),
+    row('... of which: all R/S centres right (molecules with centres)', (x) => `${pct(x.centresKept)} of ${x.centreMolecules ?? 0} mol.`),
+    row('... of which: all E/Z double bonds right (molecules with E/Z)', (x) => `${pct(x.doubleBondsKept)} of ${x.doubleBondMolecules ?? 0} mol.`),
+    row('conformers mirrored / with a centre inverted / with a double bond turned by the fix', (x) => `${x.mirrored ?? 0} / ${x.centreInverted ?? 0} / ${x.bondTurned ?? 0}`),
   ];
 }
 
@@ -31,6 +34,7 @@ function topologyRows(m: TopologyMetrics, b: TopologyMetrics): string[] {
     row('bond accuracy (correct / bonded in either)', (x) => pct(x.bondAccuracy)),
     row('atom-type accuracy', (x) => pct(x.atomAccuracy)),
     row('valid molecules (RDKit)', (x) => pct(x.valid)),
+    `| valid as decoded (before the valency correction, §3.8) | ${pct(m.validAsDecoded ?? m.valid)} | n/a |`,
   ];
 }
 
@@ -46,6 +50,7 @@ export function resultsMarkdown(r: EvalResult): string {
     `- data: \`${r.dataset}\`, ${r.split} split, ${r.molecules} molecules${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}${s.maxMolecules !== null ? ` (limited to ${s.maxMolecules})` : ''}`,
     `- 2D->3D sampler: ${sampler(s.conformerSampler)}; ${s.samplesPerReference} samples per reference conformer; RMSD over heavy atoms, symmetry-aware`,
     `- 3D->2D sampler: ${sampler(s.topologySampler)}`,
+    `- chirality fix (mirror a conformer whose stereocentres come out inverted, then invert single wrong centres and turn wrong E/Z bonds; docs/method.md §2.8): ${s.chiralityFix === false ? 'off' : 'on'}`,
     ...(r.adapter ? [`- adapter: ${r.adapter}`] : []),
     `- wall time: ${r.seconds.toFixed(1)} s`,
     '',
@@ -56,9 +61,13 @@ export function resultsMarkdown(r: EvalResult): string {
   ];
   const reasons = r.topology.model.invalidReasons;
   if (reasons.length) {
-    lines.push('Most frequent reasons a recovered graph was not a molecule (model):', '');
+    lines.push('Most frequent reasons a recovered graph was not a molecule as decoded (model, before the valency correction):', '');
     for (const x of reasons) lines.push(`- ${x.count} x ${x.reason}`);
     lines.push('');
+    for (const x of r.topology.model.invalidExamples ?? []) {
+      lines.push(`- #${x.index} \`${x.smiles}\`: ${x.reason}${x.corrected ? ' (valid after the correction)' : ' (still invalid after the correction)'}`);
+    }
+    if (r.topology.model.invalidExamples?.length) lines.push('');
   }
   if (r.skipped.length) {
     lines.push('Skipped molecules:', '');

@@ -167,6 +167,9 @@ export async function runSampler(engine: Engine, problem: DiffusionProblem, sett
   let pendingFrame: Promise<void> | null = null;
   let done = 0;
   let stopped = false;
+  // Every step encodes the same dispatches on the same pooled buffers: reuse their bind groups
+  // and uniform buffers instead of creating them again (kernels/engine.ts).
+  engine.beginBindingReuse();
   try {
     engine.noGrad(() =>
       problem.layouts.forEach((l, i) => fillNoise(states[i], l, settings.seed, noiseStream(0, 0, S + i, M, S), sde.priorStd)),
@@ -209,6 +212,7 @@ export async function runSampler(engine: Engine, problem: DiffusionProblem, sett
     const out = await Promise.all(states.map((s) => engine.readF32(s)));
     return { states: out, steps: done, stopped };
   } finally {
+    engine.endBindingReuse();
     for (const s of states) engine.dispose(s);
     engine.dispose(tvec);
     engine.endStep();

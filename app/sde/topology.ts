@@ -82,8 +82,11 @@ export async function sampleTopology(
   }
 }
 
-/** Decodes graph g of a topology result into a molecule (with its input positions for stereo). */
-export function decodeTopology(rd: RDKit, r: TopologyResult, g: number): DecodedMolecule {
+/**
+ * Decodes graph g of a topology result into a molecule (with its input positions for stereo), with
+ * the decoder's valency correction unless `valencyCorrection` is false (chem/decode.ts).
+ */
+export function decodeTopology(rd: RDKit, r: TopologyResult, g: number, opts: { valencyCorrection?: boolean } = {}): DecodedMolecule {
   const n = r.batch.dense.counts[g];
   const o = r.batch.nodeOffsets[g];
   return decodeMolecule(rd, r.x, r.a, n, r.numClasses, {
@@ -91,5 +94,6 @@ export function decodeTopology(rd: RDKit, r: TopologyResult, g: number): Decoded
     xOffset: g * r.nmax * r.numClasses,
     aOffset: g * r.nmax * r.nmax,
     positions: r.batch.positions.subarray(3 * o, 3 * (o + n)),
+    valencyCorrection: opts.valencyCorrection,
   });
 }

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, WorkerEvent } from '../worker/protocol';
-import { WorkerClient, WorkerReplyError, type WorkerLike } from './workerClient';
-
-/** A stand-in worker: records what is posted and lets the test answer as the worker would. */
-function fakeWorker() {
-  const posted: Command[] = [];
-  const w: WorkerLike & { reply(e: WorkerEvent): void } = {
-    postMessage: (m) => void posted.push(m as Command),
-    terminate: () => undefined,
-    onmessage: null,
-    onerror: null,
-    onmessageerror: null,
-    reply(e) {
-      this.onmessage?.({ data: e } as MessageEvent);
-    },
-  };
-  return { w, posted };
-}
+import { fakeWorker } from './fakeWorker';
+import { WorkerClient, WorkerReplyError } from './workerClient';
 
 describe('WorkerClient: replies are matched by command id', () => {
   it('numbers every command and resolves a request only with the reply that carries its id', async () => {

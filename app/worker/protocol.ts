@@ -49,6 +49,11 @@ export interface SampleRequest {
   frameStride: number;
   /** 'trained' samples with the model being trained in this tab; 'default' with the shipped checkpoint. */
   weights: 'default' | 'trained';
+  /**
+   * Mirror a conformer whose stereocentres come out inverted (app/sde/chirality.ts, docs/method.md
+   * §2.8). Absent = on: the tab hands out fixed conformers unless it asks for raw ones.
+   */
+  chiralityFix?: boolean;
 }
 
 /** A fine-tuning run of the Fine-tune panel: a pretrained arm and a scratch arm over the same seeds. */

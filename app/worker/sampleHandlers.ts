@@ -14,6 +14,7 @@ import { geometryProblem } from '../chem/molecule';
 import { readMolblock, readSmilesOrMolblock, writeSdf } from '../chem/io';
 import { getRDKit } from '../chem/rdkit';
 import type { MoleculeSDE } from '../model/moleculeSDE';
+import { describeChiralityFix, fixBatchChirality } from '../sde/chirality';
 import { conformerOf, replicate, sampleConformers } from '../sde/conformers';
 import { batchMoleculeOf } from '../sde/molecules';
 import { resolveSamplerSettings } from '../sde/sampler';
@@ -75,11 +76,16 @@ export class SamplingHandlers {
         },
       }),
     );
+    // The streamed frames are the sampler's own; the final conformers get the chirality fix.
+    const fixes = request.chiralityFix === false ? null : fixBatchChirality(rd, replicate([mol], count), result.positions, result.nodeOffsets);
     const sdf = writeSdf(
       Array.from({ length: count }, (_, g) => ({
         molecule: { ...mol, name: `${mol.smiles} conformer ${g + 1}` },
         positions: conformerOf(result, g),
-        props: { conformer: String(g + 1), steps: String(settings.steps), seed: String(settings.seed), sampler: settings.sampler },
+        props: {
+          conformer: String(g + 1), steps: String(settings.steps), seed: String(settings.seed), sampler: settings.sampler,
+          chirality_fix: fixes ? describeChiralityFix(fixes[g]) : 'off',
+        },
       })),
     );
     const positions = result.positions;

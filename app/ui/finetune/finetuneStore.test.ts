@@ -1,31 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, WorkerEvent } from '../../worker/protocol';
-import { WorkerClient, type WorkerLike } from '../workerClient';
+import { fakeWorker } from '../fakeWorker';
+import { WorkerClient } from '../workerClient';
 import { connectFinetune, useFinetune } from './finetuneStore';
 
-/** A stand-in worker that records commands and lets the test answer as the worker would. */
-function fakeWorker() {
-  const posted: Command[] = [];
-  const w: WorkerLike & { reply(e: Record<string, unknown>): void } = {
-    postMessage: (m) => void posted.push(m as Command),
-    terminate: () => undefined,
-    onmessage: null,
-    onerror: null,
-    onmessageerror: null,
-    reply(e) {
-      this.onmessage?.({ data: { source: 'finetune', ...e } as unknown as WorkerEvent } as MessageEvent);
-    },
-  };
-  return { w, posted };
+/** The fake worker, answering as the fine-tuning handlers do (source 'finetune'). */
+function finetuneWorker() {
+  const { w, posted } = fakeWorker();
+  const reply = (e: Record<string, unknown>) => w.reply({ source: 'finetune', ...e } as unknown as WorkerEvent);
+  return { w: { ...w, reply }, client: new WorkerClient(() => w), posted };
 }
 
 const record = (epoch: number) => ({ epoch, trainLoss: 1 / epoch }) as never;
 
 describe('fine-tune store: events are matched to the run that asked for them', () => {
   it("ignores a cancelled run's late epochs and result once a new run has started", () => {
-    const { w, posted } = fakeWorker();
+    const { w, client, posted } = finetuneWorker();
     const lastId = () => (posted.at(-1) as Command & { id: number }).id;
-    const client = new WorkerClient(() => w);
     const off = connectFinetune(client);
     useFinetune.setState({ csv: 'smiles,y\nCCO,1\n' });
     useFinetune.getState().start(client);
@@ -54,9 +45,8 @@ describe('fine-tune store: events are matched to the run that asked for them', (
   });
 
   it('takes pause/resume status from the commands it sent, and only the latest prediction', () => {
-    const { w, posted } = fakeWorker();
+    const { w, client, posted } = finetuneWorker();
     const lastId = () => (posted.at(-1) as Command & { id: number }).id;
-    const client = new WorkerClient(() => w);
     const off = connectFinetune(client);
     useFinetune.setState({ csv: 'smiles,y\nCCO,1\n' });
     useFinetune.getState().start(client);
