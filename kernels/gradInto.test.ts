@@ -15,6 +15,8 @@ import { bmm } from './ops/bmm';
 import { add, addBias, mul, scale, scaleRows, sub } from './ops/elementwise';
 import { concat, split } from './ops/concat';
 import { gcnNormalize } from './ops/gcn';
+import { layerNorm } from './ops/layernorm';
+import { batchNorm } from './ops/batchnorm';
 import { gatherRows } from './ops/gather';
 import { rowDot } from './ops/rowdot';
 import { activation } from './ops/activation';
@@ -49,10 +51,17 @@ const CASES: Case[] = [
   ['concat', (x, o) => concat([o([ROWS, 3]), x])],
   ['split (every part has a gradient, one pass)', (x) => concat(split(x, [3, 1, 4]).reverse())],
   ['bmm with a bias (a)', (x, o) => bmm(x.engine.reshape(x, [3, 4, COLS]), o([3, COLS, 2]), { bias: o([2]) })],
+  ['batchNorm with a ReLU (x)', (x, o) => batchNorm(x, o([COLS]), o([COLS]), { runningMean: o([COLS]), runningVar: x.engine.fromArray(new Float32Array(COLS).fill(1), [COLS]), momentum: 0.1, eps: 1e-5 }, true, 'relu')],
+  ['layerNorm (x)', (x, o) => layerNorm(x, o([COLS]), o([COLS]))],
+  ['layerNorm with a residual (the residual)', (x, o) => layerNorm(o([ROWS, COLS]), o([COLS]), o([COLS]), 1e-5, x)],
   ['gcnNormalize (diagonal written as zero)', (x) => gcnNormalize(x.engine.reshape(x, [6, 4, 4]))],
   ['gatherRows', (x) => {
     const idx = Uint32Array.from({ length: 20 }, (_, i) => (i * 5) % (ROWS - 2));
     return gatherRows(x, x.engine.fromArray(idx, [20], { dtype: 'u32' }), buildCsr(x.engine, idx, ROWS));
+  }],
+  ['gatherRows with an addend (the addend)', (x, o) => {
+    const idx = Uint32Array.from({ length: ROWS }, (_, i) => (i * 5) % 7);
+    return gatherRows(o([7, COLS]), x.engine.fromArray(idx, [ROWS], { dtype: 'u32' }), buildCsr(x.engine, idx, 7), x);
   }],
   ['activation (elu)', (x) => activation(x, 'elu')],
   ['headAttention (q and k, one pass)', (x, o) => headAttention(x, o([ROWS, COLS]), 2, 6, 2, 4, 0.5)],

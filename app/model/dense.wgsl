@@ -40,6 +40,12 @@ struct Params {
 @group(0) @binding(20) var<storage, read_write> xt: array<f32>;
 @group(0) @binding(21) var<storage, read> azero: array<f32>;
 @group(0) @binding(22) var<storage, read_write> gbuf: array<f32>;
+@group(0) @binding(23) var<storage, read> hself: array<f32>;
+@group(0) @binding(24) var<storage, read> epsv: array<f32>;
+@group(0) @binding(25) var<storage, read> magg: array<f32>;
+@group(0) @binding(26) var<storage, read_write> dhself: array<f32>;
+@group(0) @binding(27) var<storage, read_write> depsv: array<f32>;
+@group(0) @binding(28) var<storage, read_write> dmagg: array<f32>;
 
 const WG = 256u;
 const NONE = 0xffffffffu;
@@ -204,6 +210,108 @@ fn head_attention_dqk(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
     var v = head_dk_value(k);
     if ((params.classes & 2u) != 0u) { v = dkm[k] + v; }
     dkm[k] = v;
+  }
+}
+
+// The whole backward in one dispatch (q and k distinct tensors, hdim <= HEAD_MAX_DIM): invocations
+// [0, R) each own one (row b nmax + i, head h) of dQ and compute its hdim outputs, the next R one
+// (row b nmax + j, h) of dK (R = B nmax heads). Each evaluates g(b, i, j, h) for its partners itself
+// (a tanh per pair, twice in all instead of once into gbuf), which saves the gbuf pass and its
+// dispatch; same formulas and the same summation order over the partner as the three-pass form.
+const HEAD_MAX_DIM = 32u;
+
+fn head_g(b: u32, i: u32, j: u32, h: u32) -> f32 {
+  let nn = params.nmax;
+  let g = (dyout[(b * nn + i) * nn + j] + dyout[(b * nn + j) * nn + i]) / (2.0 * f32(params.heads));
+  let th = tanh(head_score(b, i, j, h));
+  return g * (1.0 - th * th) * params.scale;
+}
+
+@compute @workgroup_size(WG)
+fn head_attention_backward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let idx = lin(gid, nwg);
+  let R = params.n;  // B * nmax * heads
+  if (idx >= 2u * R) { return; }
+  let forK = idx >= R;
+  let t = select(idx, idx - R, forK);
+  let row = t / params.heads;  // b * nmax + (i for dQ, j for dK)
+  let h = t - row * params.heads;
+  let nn = params.nmax;
+  let b = row / nn;
+  let me = row - b * nn;
+  let width = params.heads * params.hdim;
+  var acc: array<f32, HEAD_MAX_DIM>;
+  for (var d = 0u; d < params.hdim; d++) { acc[d] = 0.0; }
+  for (var o = 0u; o < nn; o++) {
+    // dQ: Σ_j g(b, i, j, h) K[b, j, h, :]; dK: Σ_i g(b, i, j, h) Q[b, i, h, :].
+    let other = (b * nn + o) * width + h * params.hdim;
+    if (forK) {
+      let g = head_g(b, o, me, h);
+      for (var d = 0u; d < params.hdim; d++) { acc[d] += g * qm[other + d]; }
+    } else {
+      let g = head_g(b, me, o, h);
+      for (var d = 0u; d < params.hdim; d++) { acc[d] += g * km[other + d]; }
+    }
+  }
+  let base = row * width + h * params.hdim;
+  if (forK) {
+    let accumulate = (params.classes & 2u) != 0u;
+    for (var d = 0u; d < params.hdim; d++) {
+      var v = acc[d];
+      if (accumulate) { v = dkm[base + d] + v; }
+      dkm[base + d] = v;
+    }
+  } else {
+    let accumulate = (params.classes & 1u) != 0u;
+    for (var d = 0u; d < params.hdim; d++) {
+      var v = acc[d];
+      if (accumulate) { v = dqm[base + d] + v; }
+      dqm[base + d] = v;
+    }
+  }
+}
+
+// GIN's node update input (1 + eps) h + m, written as (h + h eps) + m: the same operations in the
+// same order as the op chain it replaces (eps broadcast by a gather, scaleRows, two adds), one pass.
+// n = N F elements; eps is a learned scalar.
+@compute @workgroup_size(WG)
+fn gin_combine(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = lin(gid, nwg);
+  if (i >= params.n) { return; }
+  yout[i] = (hself[i] + hself[i] * epsv[0]) + magg[i];
+}
+
+// Its backward in one dispatch: invocations [0, n) write dh (+)= dy, then += dy eps (the order of
+// the replaced chain), and dm (+)= dy; invocation n adds deps += Σ_rows Σ_f dy h (each row's sum
+// first, rows in order, as scaleRows' and the gather's backward summed). classes: bit 0 dh, bit 1
+// dm, bit 2 deps wanted; bit 3 dh, bit 4 dm accumulate. cols: F.
+@compute @workgroup_size(WG)
+fn gin_combine_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = lin(gid, nwg);
+  let f = params.classes;
+  if (i < params.n) {
+    let d = dyout[i];
+    if ((f & 1u) != 0u) {
+      var v = d;
+      if ((f & 8u) != 0u) { v = dhself[i] + v; }
+      dhself[i] = v + d * epsv[0];
+    }
+    if ((f & 2u) != 0u) {
+      var w = d;
+      if ((f & 16u) != 0u) { w = dmagg[i] + w; }
+      dmagg[i] = w;
+    }
+  } else if (i == params.n && (f & 4u) != 0u) {
+    var acc = 0.0;
+    let rows = params.n / params.cols;
+    for (var r = 0u; r < rows; r++) {
+      var s = 0.0;
+      for (var c = 0u; c < params.cols; c++) {
+        s = fma(dyout[r * params.cols + c], hself[r * params.cols + c], s);
+      }
+      acc += s;
+    }
+    depsv[0] = depsv[0] + acc;
   }
 }
 

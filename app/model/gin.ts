@@ -8,13 +8,13 @@ import type { Tensor } from '../../kernels/tensor';
 import { embeddingSum } from '../../kernels/ops/embedding';
 import { gatherRows } from '../../kernels/ops/gather';
 import { segmentSum } from '../../kernels/ops/segment';
-import { add, scaleRows } from '../../kernels/ops/elementwise';
 import { relu } from '../../kernels/ops/activation';
 import { batchNorm } from '../../kernels/ops/batchnorm';
 import { dropout } from '../../kernels/ops/dropout';
 import type { GinConfig } from './config';
 import { applyLinear, type BatchNormParams, type LinearParams, type ParamStore } from './params';
 import { ATOM_TABLES, BOND_TABLES, type GpuBatch } from './batchGpu';
+import { ginCombine } from './kernels';
 
 interface GinLayer {
   eps: Tensor; // [1]
@@ -67,19 +67,19 @@ export class GIN {
       let m: Tensor;
       if (bonds.count > 0) {
         const b = embeddingSum(layer.bondTable, batch.bondIndex, batch.bondIndexCsr);
-        const msg = relu(add(gatherRows(h, bonds.src, bonds.bySrc), b));
+        // h[src] + bond embedding, the addition inside the gather's pass.
+        const msg = relu(gatherRows(h, bonds.src, bonds.bySrc, b));
         m = segmentSum(msg, bonds.byDst);
       } else {
         m = e.zeros([N, this.config.dim]);
       }
-      // (1 + eps) h = h + eps h, with the scalar eps broadcast to every row by a gather.
-      const epsRows = e.reshape(gatherRows(e.reshape(layer.eps, [1, 1]), batch.zeroIndex, batch.zeroCsr), [N]);
-      const pre = add(add(h, scaleRows(h, epsRows)), m);
+      // (1 + eps) h + m = (h + eps h) + m, in one pass (ginCombine).
+      const pre = ginCombine(h, layer.eps, m);
       let z = applyLinear(pre, layer.mlp0);
-      z = relu(batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, batchStats));
+      // The ReLUs after the batch norms run inside them (batchNorm's fused 'relu').
+      z = batchNorm(z, layer.mlpBn.gamma, layer.mlpBn.beta, layer.mlpBn.state, batchStats, 'relu');
       z = applyLinear(z, layer.mlp3);
-      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, batchStats);
-      if (l + 1 < this.layers.length) h = relu(h);
+      h = batchNorm(z, layer.bn.gamma, layer.bn.beta, layer.bn.state, batchStats, l + 1 < this.layers.length ? 'relu' : 'none');
       if (training && this.config.dropout > 0 && key) h = dropout(h, this.config.dropout, key.seed, key.stream + l);
     });
     return h;

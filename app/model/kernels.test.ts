@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { edgeFrames, frameMix, headAttention, noiseEmbedding, noisyAdjacency, noisyAtomTypes, pairRbf, PADDING_SLOT, toDense } from './kernels';
+import { edgeFrames, frameMix, ginCombine, headAttention, noiseEmbedding, noisyAdjacency, noisyAtomTypes, pairRbf, PADDING_SLOT, toDense } from './kernels';
 import {
-  edgeFramesRef, frameMixBackwardRef, frameMixRef, headAttentionBackwardRef, headAttentionRef, noiseEmbeddingRef,
+  edgeFramesRef, frameMixBackwardRef, frameMixRef, ginCombineBackwardRef, ginCombineRef, headAttentionBackwardRef, headAttentionRef, noiseEmbeddingRef,
   noisyAdjacencyRef, noisyAtomTypesRef, pairRbfRef, toDenseRef,
 } from './reference';
 import { createSDE } from './sde';
@@ -132,10 +132,78 @@ describe('headAttention', () => {
     e.endStep();
   });
 
+  // q and k distinct and both needing a gradient: one dispatch (head_attention_backward_rows);
+  // otherwise, or with heads wider than its accumulators, the three-pass form.
+  it.each([
+    ['both (one dispatch)', hdim, true, true, 1],
+    ['q only (three passes)', hdim, true, false, 2],
+    ['k only (three passes)', hdim, false, true, 2],
+    ['both, hdim 40 (three passes)', 40, true, true, 2],
+  ] as const)('backward for %s matches the twin and accumulates', async (_, hd, qGrad, kGrad, dispatches) => {
+    const e = await testEngine();
+    const r = mulberry32(hd + (qGrad ? 1 : 0) + (kGrad ? 2 : 0));
+    const qs = randnArray(B * n * heads * hd, r);
+    const ks = randnArray(B * n * heads * hd, r);
+    const sc = 1 / Math.sqrt(hd);
+    const qt = e.fromArray(qs, [B * n, heads * hd], { requiresGrad: qGrad });
+    const kt = e.fromArray(ks, [B * n, heads * hd], { requiresGrad: kGrad });
+    const back = headAttentionBackwardRef(qs, ks, dy, B, n, heads, hd, sc);
+    for (let pass = 1; pass <= 2; pass++) {
+      const y = headAttention(qt, kt, B, n, heads, hd, sc);
+      const d0 = e.dispatchCount;
+      e.backward(y, e.fromArray(dy, [B, n, n]));
+      expect(e.dispatchCount - d0).toBe(dispatches);
+      if (qGrad) expectClose(await readF64(e.gradOf(qt)), back.dq.map((v) => pass * v), { what: `dq pass ${pass}` });
+      if (kGrad) expectClose(await readF64(e.gradOf(kt)), back.dk.map((v) => pass * v), { what: `dk pass ${pass}` });
+      e.tape.clear();
+    }
+    e.endStep();
+  });
+
   it('twin backward matches finite differences', () => {
     const back = headAttentionBackwardRef(q, k, dy, B, n, heads, hdim, scale);
     expectClose(back.dq, finiteDiffGrad((v) => headAttentionRef(v, k, B, n, heads, hdim, scale), q, dy), { atol: 1e-7, rtol: 1e-6, what: 'fd dq' });
     expectClose(back.dk, finiteDiffGrad((v) => headAttentionRef(q, v, B, n, heads, hdim, scale), k, dy), { atol: 1e-7, rtol: 1e-6, what: 'fd dk' });
+  });
+});
+
+describe('ginCombine', () => {
+  // 70 nodes x 9 features = 630 elements: not a multiple of the workgroup size.
+  const [N, F] = [70, 9];
+  const r = mulberry32(61);
+  const h = randnArray(N * F, r);
+  const m = randnArray(N * F, r);
+  const dy = randnArray(N * F, r);
+  const eps = -0.3;
+
+  it('forward and one-dispatch backward match the twin, and accumulate', async () => {
+    const e = await testEngine();
+    const ht = e.fromArray(h, [N, F], { requiresGrad: true });
+    const mt = e.fromArray(m, [N, F], { requiresGrad: true });
+    const et = e.fromArray([eps], [1], { requiresGrad: true });
+    const back = ginCombineBackwardRef(h, eps, dy);
+    for (let pass = 1; pass <= 2; pass++) {
+      const y = ginCombine(ht, et, mt);
+      expectClose(await readF64(y), ginCombineRef(h, eps, m), { what: 'ginCombine' });
+      const d0 = e.dispatchCount;
+      e.backward(y, e.fromArray(dy, [N, F]));
+      expect(e.dispatchCount - d0).toBe(1);
+      expectClose(await readF64(e.gradOf(ht)), back.dh.map((v) => pass * v), { what: `dh pass ${pass}` });
+      expectClose(await readF64(e.gradOf(mt)), back.dm.map((v) => pass * v), { what: `dm pass ${pass}` });
+      expectClose(await readF64(e.gradOf(et)), back.deps.map((v) => pass * v), { atol: 1e-4, rtol: 1e-5, what: `deps pass ${pass}` });
+      e.tape.clear();
+    }
+    e.endStep();
+  });
+
+  it('twin backward matches finite differences', () => {
+    const n = 4 * 3;
+    const [hs, ms, ds] = [h.slice(0, n), m.slice(0, n), dy.slice(0, n)];
+    const back = ginCombineBackwardRef(hs, eps, ds);
+    const o = { atol: 1e-7, rtol: 1e-6 };
+    expectClose(back.dh, finiteDiffGrad((v) => ginCombineRef(v, eps, ms), hs, ds), { ...o, what: 'fd dh' });
+    expectClose(back.dm, finiteDiffGrad((v) => ginCombineRef(hs, eps, v), ms, ds), { ...o, what: 'fd dm' });
+    expectClose(back.deps, finiteDiffGrad((v) => ginCombineRef(hs, v[0], ms), Float64Array.of(eps), ds), { ...o, what: 'fd deps' });
   });
 });
 

@@ -7,7 +7,7 @@ import geometryCode from './geometry.wgsl?raw';
 import denseCode from './dense.wgsl?raw';
 import attentionCode from './attention.wgsl?raw';
 import fusedCode from './fusedEval.wgsl?raw';
-import { grid1d } from '../../kernels/engine';
+import { grid1d, type Engine } from '../../kernels/engine';
 import { assertDType, assertShape, type Tensor } from '../../kernels/tensor';
 import type { SDEConfig } from './config';
 import type { Csr } from '../../kernels/graph';
@@ -163,6 +163,60 @@ export function frameMix(coef: Tensor, frames: Tensor): Tensor {
  * EdgeNet attention map (docs/method.md §3.5): q, k [B * Nmax, heads * hdim] ->
  * M [B, Nmax, Nmax] = sym( mean_h tanh(Q_h K_hᵀ scale) ), sym(M) = (M + Mᵀ)/2.
  */
+/** Constant 1-float placeholders for gradient bindings a backward call does not write. */
+const unusedGrads = new WeakMap<Engine, Map<string, Tensor>>();
+
+function unusedGrad(e: Engine, name: string): Tensor {
+  let m = unusedGrads.get(e);
+  if (!m) unusedGrads.set(e, (m = new Map()));
+  let t = m.get(name);
+  if (!t) {
+    t = e.zeros([1], { persistent: true, name: `dense.unused.${name}` });
+    m.set(name, t);
+  }
+  return t;
+}
+
+/**
+ * GIN's (1 + eps) h + m for h, m [N, F] and the learned scalar eps [1], as (h + h eps) + m in one
+ * pass, and its backward (dh, dm, deps) in one dispatch: the same numbers as broadcasting eps with
+ * a gather, scaleRows and two adds (four dispatches forward, five backward).
+ */
+export function ginCombine(h: Tensor, eps: Tensor, m: Tensor): Tensor {
+  const op = 'ginCombine';
+  assertShape(op, h, [null, null], 'h');
+  assertShape(op, m, [...h.shape], 'm');
+  assertShape(op, eps, [1], 'eps');
+  for (const [t, what] of [[h, 'h'], [eps, 'eps'], [m, 'm']] as const) assertDType(op, t, 'f32', what);
+  const e = h.engine;
+  const n = h.size;
+  const cols = h.shape[1];
+  if ((h.base ?? h) === (m.base ?? m)) throw new Error(`${op}: h and m must be different tensors`);
+  const y = e.empty(h.shape, { requiresGrad: h.requiresGrad || eps.requiresGrad || m.requiresGrad, name: `ginCombine(${h.name})` });
+  e.dispatch({ op, code: denseCode, entryPoint: 'gin_combine', params: denseParams({ n, cols }), bindings: { hself: h, epsv: eps, magg: m, yout: y }, workgroups: grid1d(n) });
+  if (e.needsGrad(h, eps, m)) {
+    e.tape.push(op, () => {
+      // dh and dm are written whole: first contributions overwrite.
+      const dh = h.requiresGrad ? e.gradInto(h) : null;
+      const dm = m.requiresGrad ? e.gradInto(m) : null;
+      const bits = (dh ? 1 : 0) | (dm ? 2 : 0) | (eps.requiresGrad ? 4 : 0) | (dh?.accumulate ? 8 : 0) | (dm?.accumulate ? 16 : 0);
+      e.dispatch({
+        op: `${op}.backward`, code: denseCode, entryPoint: 'gin_combine_backward',
+        params: denseParams({ n, cols, classes: bits }),
+        bindings: {
+          dyout: e.gradOf(y), hself: h, epsv: eps,
+          dhself: dh?.grad ?? unusedGrad(e, 'dh'), dmagg: dm?.grad ?? unusedGrad(e, 'dm'), depsv: eps.requiresGrad ? e.gradOf(eps) : unusedGrad(e, 'deps'),
+        },
+        workgroups: grid1d(n + 1),
+      });
+    });
+  }
+  return y;
+}
+
+/** Largest head width of the one-dispatch backward (its per-invocation accumulators, dense.wgsl). */
+const HEAD_MAX_DIM = 32;
+
 export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, heads: number, hdim: number, scale: number): Tensor {
   const op = 'headAttention';
   assertShape(op, q, [B * nmax, heads * hdim], 'q');
@@ -175,6 +229,20 @@ export function headAttention(q: Tensor, k: Tensor, B: number, nmax: number, hea
   if (e.needsGrad(q, k)) {
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
+      if (q.requiresGrad && k.requiresGrad && (q.base ?? q) !== (k.base ?? k) && hdim <= HEAD_MAX_DIM) {
+        // One dispatch: each (row, head) of dQ and of dK recomputes the score gradients it needs.
+        const dq = e.gradInto(q);
+        const dk = e.gradInto(k);
+        const bits = (dq.accumulate ? 1 : 0) | (dk.accumulate ? 2 : 0);
+        const rows = B * nmax * heads;
+        e.dispatch({
+          op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_backward_rows',
+          params: denseParams({ n: rows, nmax, heads, hdim, scale, classes: bits }),
+          bindings: { km: k, qm: q, dyout: dy, dqm: dq.grad, dkm: dk.grad },
+          workgroups: grid1d(2 * rows),
+        });
+        return;
+      }
       // Per (b, i, j, h) gradient of the pre-tanh score, then two contractions with K and Q.
       const gbuf = e.empty([n, heads], { name: 'headAttention.g' });
       e.dispatch({ op: `${op}.backward`, code: denseCode, entryPoint: 'head_attention_grad', params, bindings: { qm: q, km: k, dyout: dy, gbuf }, workgroups: grid1d(n * heads) });

@@ -167,8 +167,8 @@ export class MoleculeSDE {
     const direction = (x: Tensor, y: Tensor, perm: Uint32Array) => {
       const permT = e.fromArray(perm, [N], { dtype: 'u32' });
       const yNeg = gatherRows(y, permT, buildCsr(e, perm, N));
-      const pos = scale(rowDot(x, y), invT);
-      const neg = scale(rowDot(x, yNeg), invT);
+      const pos = rowDot(x, y, invT);
+      const neg = rowDot(x, yNeg, invT);
       return add(bceWithLogits(pos, ones), bceWithLogits(neg, zeros));
     };
     const perm23 = permutation(N, hostRng(seed, step, HOST_STREAM.perm23));

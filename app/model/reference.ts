@@ -190,6 +190,17 @@ export function noisyAdjacencyRef(a0: ArrayLike<number>, znoise: ArrayLike<numbe
   return { z, at };
 }
 
+/** GIN's (1 + eps) h + m for h, m [N, F] and a scalar eps. */
+export function ginCombineRef(h: ArrayLike<number>, eps: number, m: ArrayLike<number>): Float64Array {
+  return Float64Array.from(h, (v, i) => v + v * eps + m[i]);
+}
+
+export function ginCombineBackwardRef(h: ArrayLike<number>, eps: number, dy: ArrayLike<number>) {
+  let deps = 0;
+  for (let i = 0; i < h.length; i++) deps += dy[i] * h[i];
+  return { dh: Float64Array.from(dy, (v) => v * (1 + eps)), dm: Float64Array.from(dy), deps: Float64Array.of(deps) };
+}
+
 /**
  * TransformerConv (transformerConv's twin), from its formula: nodes [N, 4 H c] = q | k | v | skip,
  * pe [E, peCols] with the layer's block at peOffset; per head, softmax over i's incoming edges of

@@ -14,10 +14,10 @@ import type { Engine } from '../../kernels/engine';
 import { gatherRows } from '../../kernels/ops/gather';
 import { segmentMean, segmentSum } from '../../kernels/ops/segment';
 import { segmentSoftmax } from '../../kernels/ops/softmax';
-import { add, mul, scale, scaleRows } from '../../kernels/ops/elementwise';
+import { add, mul, scaleRows } from '../../kernels/ops/elementwise';
 import { concat } from '../../kernels/ops/concat';
 import { rowDot } from '../../kernels/ops/rowdot';
-import { relu, silu } from '../../kernels/ops/activation';
+import { silu } from '../../kernels/ops/activation';
 import { batchNorm } from '../../kernels/ops/batchnorm';
 import { layerNorm } from '../../kernels/ops/layernorm';
 import { dropout } from '../../kernels/ops/dropout';
@@ -204,7 +204,8 @@ export class Score2Dto3D {
         eps = frameMixMean(coeff, frames, ext.byDst, eps ?? undefined);
         continue;
       }
-      const uSum = add(gatherRows(u, ext.src, ext.bySrc), gatherRows(u, ext.dst, ext.byDst));
+      // u[src] + u[dst], the addition inside the first gather's pass.
+      const uSum = gatherRows(u, ext.src, ext.bySrc, gatherRows(u, ext.dst, ext.byDst));
       const coeff = applyMlp(concat([uSum, r]), this.coeffMlps[blk], 'silu');
       const g = segmentMean(frameMix(coeff, frames), ext.byDst);
       eps = eps ? add(eps, g) : g;
@@ -231,7 +232,7 @@ export class Score2Dto3D {
     if (ext.count === 0) return null;
     const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
     let a = applyLinear(pairH, this.edge0);
-    a = relu(batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1));
+    a = batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1, 'relu');
     return applyLinear(a, this.edge3);
   }
 
@@ -283,17 +284,19 @@ export class Score2Dto3D {
     const v = applyLinear(u, L.value);
     const pe = applyLinear(r, L.edge);
     const qi = gatherRows(q, ext.dst, ext.byDst);
-    const kj = add(gatherRows(k, ext.src, ext.bySrc), pe);
+    // k[src] + pe and v[src] + pe: the edge term is added inside the gathers' passes.
+    const kj = gatherRows(k, ext.src, ext.bySrc, pe);
     // Per-head dot products: view [E, H * c] as [E * H, c].
-    const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]));
-    const scores = scale(e.reshape(dots, [E, heads]), 1 / Math.sqrt(headDim));
+    // Per-head dot products, scaled by 1/sqrt(c) in the same pass.
+    const dots = rowDot(e.reshape(qi, [E * heads, headDim]), e.reshape(kj, [E * heads, headDim]), 1 / Math.sqrt(headDim));
+    const scores = e.reshape(dots, [E, heads]);
     const alpha = drop(segmentSoftmax(scores, ext.byDst));
-    const vj = add(gatherRows(v, ext.src, ext.bySrc), pe);
+    const vj = gatherRows(v, ext.src, ext.bySrc, pe);
     const msg = e.reshape(scaleRows(e.reshape(vj, [E * heads, headDim]), e.reshape(alpha, [E * heads])), [E, hidden]);
     const conv = add(segmentSum(msg, ext.byDst), applyLinear(u, L.skip));
-    let out = add(u, layerNorm(conv, L.norm1.gamma, L.norm1.beta));
+    // u + LN(conv) and out + LN(ff): the residual is added inside the layer norm's pass.
+    const out = layerNorm(conv, L.norm1.gamma, L.norm1.beta, 1e-5, u);
     const ff = applyLinear(drop(applyLinear(out, L.ff[0], 'silu')), L.ff[1]);
-    out = add(out, layerNorm(ff, L.norm2.gamma, L.norm2.beta));
-    return out;
+    return layerNorm(ff, L.norm2.gamma, L.norm2.beta, 1e-5, out);
   }
 }

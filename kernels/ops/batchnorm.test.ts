@@ -3,6 +3,8 @@ import { batchNorm } from './batchnorm';
 import {
   batchNormEvalBackward,
   batchNormEvalForward,
+  batchNormReluTrainBackward,
+  batchNormReluTrainForward,
   batchNormTrainBackward,
   batchNormTrainForward,
   updateRunningStats,
@@ -115,5 +117,52 @@ describe('batchNorm', () => {
     expect(() => batchNorm(e.zeros([1, F]), e.zeros([F]), e.zeros([F]), st, true)).toThrow(/batchNorm: training needs more than one row per feature, got x \[1, 70\]/);
     expect(() => batchNorm(e.zeros([4, F]), e.zeros([F]), e.zeros([F + 1]), st, false)).toThrow(/batchNorm: beta has shape \[71\], expected \[70\]/);
     e.endStep();
+  });
+});
+
+// batchNorm(..., 'relu'): max(0, BN(x)) in the normalising pass; its backward masks dy by y > 0.
+describe('batchNorm with a fused ReLU', () => {
+  it('training forward and backward (two dispatches, dγ and dβ from the sums pass) match the twin, and accumulate', async () => {
+    const e = await testEngine();
+    const xt = e.fromArray(x, [M, F], { requiresGrad: true });
+    const gt = e.fromArray(gamma, [F], { requiresGrad: true });
+    const bt = e.fromArray(beta, [F], { requiresGrad: true });
+    const ref = batchNormReluTrainBackward(x, gamma, beta, dy, M, F, EPS);
+    for (let pass = 1; pass <= 2; pass++) {
+      const y = batchNorm(xt, gt, bt, makeState(e), true, 'relu');
+      const yv = await readF64(y);
+      expectClose(yv, batchNormReluTrainForward(x, gamma, beta, M, F, EPS), { atol: 1e-5, rtol: 1e-4, what: 'relu(bn)' });
+      expect(yv.some((v) => v === 0) && yv.some((v) => v > 0)).toBe(true);
+      const d0 = e.dispatchCount;
+      e.backward(y, e.fromArray(dy, [M, F]));
+      expect(e.dispatchCount - d0).toBe(2);
+      const k = pass;
+      expectClose(await readF64(e.gradOf(xt)), ref.dx.map((v) => k * v), { atol: 1e-5, rtol: 1e-3, what: `dx pass ${pass}` });
+      expectClose(await readF64(e.gradOf(gt)), ref.dgamma.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `dgamma pass ${pass}` });
+      expectClose(await readF64(e.gradOf(bt)), ref.dbeta.map((v) => k * v), { atol: 1e-4, rtol: 1e-4, what: `dbeta pass ${pass}` });
+      e.tape.clear();
+    }
+    e.endStep();
+  });
+
+  it('evaluation forward is max(0, the running-stats form)', async () => {
+    const e = await testEngine();
+    const y = batchNorm(e.fromArray(x, [M, F]), e.fromArray(gamma, [F]), e.fromArray(beta, [F]), makeState(e), false, 'relu');
+    expectClose(await readF64(y), batchNormEvalForward(x, gamma, beta, rm0, rv0, M, F, EPS).map((v) => Math.max(v, 0)), { atol: 1e-5, rtol: 1e-4, what: 'relu(bn eval)' });
+    e.endStep();
+  });
+
+  it('twin backward matches central finite differences', () => {
+    const m = 6;
+    const f = 3;
+    const xs = Float64Array.from({ length: m * f }, (_, i) => x[i]);
+    const gs = Float64Array.from(gamma.slice(0, f));
+    const bs = Float64Array.from(beta.slice(0, f));
+    const seed = Float64Array.from(dy.slice(0, m * f));
+    const ref = batchNormReluTrainBackward(xs, gs, bs, seed, m, f, EPS);
+    const o = { atol: 1e-6, rtol: 1e-5 };
+    expectClose(ref.dx, finiteDiffGrad((v) => batchNormReluTrainForward(v, gs, bs, m, f, EPS), xs, seed), { ...o, what: 'fd dx' });
+    expectClose(ref.dgamma, finiteDiffGrad((v) => batchNormReluTrainForward(xs, v, bs, m, f, EPS), gs, seed), { ...o, what: 'fd dgamma' });
+    expectClose(ref.dbeta, finiteDiffGrad((v) => batchNormReluTrainForward(xs, gs, v, m, f, EPS), bs, seed), { ...o, what: 'fd dbeta' });
   });
 });

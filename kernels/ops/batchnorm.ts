@@ -4,7 +4,7 @@
  * GPU, in encode order) with the unbiased variance; evaluation normalises with the running stats.
  */
 import code from './batchnorm.wgsl?raw';
-import { grid1d } from '../engine';
+import { grid1d, type Engine } from '../engine';
 import { assertShape, shapeString, type Tensor } from '../tensor';
 
 export interface BatchNormState {
@@ -14,10 +14,25 @@ export interface BatchNormState {
   eps: number;
 }
 
+/** Constant 1-float placeholders for the outputs a backward call does not write. */
+const unused = new WeakMap<Engine, Map<string, Tensor>>();
+
+function placeholder(e: Engine, name: string): Tensor {
+  let m = unused.get(e);
+  if (!m) unused.set(e, (m = new Map()));
+  let t = m.get(name);
+  if (!t) m.set(name, (t = e.zeros([1], { persistent: true, name: `batchNorm.unused.${name}` })));
+  return t;
+}
+
 /** Workgroup size of the per-feature kernels (F is small, so smaller groups spread better). */
 const WG_COL = 64;
 
-export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNormState, training: boolean): Tensor {
+/**
+ * BN(x) γ + β; with act 'relu', max(0, ·) of it in the same pass (and the ReLU's backward folded
+ * into the batch norm's).
+ */
+export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNormState, training: boolean, act: 'none' | 'relu' = 'none'): Tensor {
   const op = 'batchNorm';
   assertShape(op, x, [null, null], 'x');
   const [rows, cols] = x.shape;
@@ -33,7 +48,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNo
   // As PyTorch: the unbiased variance needs two rows.
   if (training && rows < 2) throw new Error(`${op}: training needs more than one row per feature, got x ${shapeString(x.shape)}`);
   const e = x.engine;
-  const params = { rows, cols, eps: state.eps, momentum: state.momentum, training: training ? 1 : 0 };
+  const params = { rows, cols, eps: state.eps, momentum: state.momentum, training: training ? 1 : 0, relu: act === 'relu' ? 1 : 0, grads: 0 };
   const { runningMean, runningVar } = state;
   // Saved for backward: per-feature (mean, 1/σ) actually used, plus x.
   const saved = e.empty([cols, 2], { name: 'batchNorm.saved' });
@@ -48,15 +63,15 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNo
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
       const sums = e.empty([cols, 2], { name: 'batchNorm.sums' });
-      e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_sums', params, bindings: { x, saved, dy, sums }, workgroups: grid1d(cols, WG_COL) });
+      // The column sums are dβ and dγ: the sums pass adds them (no pass of their own).
+      const dgamma = gamma.requiresGrad ? e.gradOf(gamma) : placeholder(e, 'dgamma');
+      const dbeta = beta.requiresGrad ? e.gradOf(beta) : placeholder(e, 'dbeta');
+      const grads = (gamma.requiresGrad ? 1 : 0) | (beta.requiresGrad ? 2 : 0);
+      e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_sums', params: { ...params, grads }, bindings: { x, saved, dy, sums, y, dgamma, dbeta }, workgroups: grid1d(cols, WG_COL) });
       if (x.requiresGrad) {
-        e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_x', params, bindings: { x, saved, gamma, dy, sums, dx: e.gradOf(x) }, workgroups: grid1d(x.size) });
-      }
-      if (gamma.requiresGrad) {
-        e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_gamma', params, bindings: { sums, dgamma: e.gradOf(gamma) }, workgroups: grid1d(cols, WG_COL) });
-      }
-      if (beta.requiresGrad) {
-        e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_beta', params, bindings: { sums, dbeta: e.gradOf(beta) }, workgroups: grid1d(cols, WG_COL) });
+        // Writes every element: a first contribution overwrites (no clear).
+        const dx = e.gradInto(x);
+        e.dispatch({ op: `${op}.backward`, code, entryPoint: 'backward_x', params: { ...params, grads: dx.accumulate ? 4 : 0 }, bindings: { x, saved, gamma, dy, sums, y, dx: dx.grad }, workgroups: grid1d(x.size) });
       }
     });
   }

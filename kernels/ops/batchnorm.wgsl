@@ -3,7 +3,11 @@
 // training, running stats in evaluation. Forward saves it for backward (with x).
 // Column reductions: one invocation per feature loops over the rows in order: deterministic.
 
-struct Params { rows: u32, cols: u32, eps: f32, momentum: f32, training: u32 }
+// relu = 1: y = max(0, BN(x)) (the ReLU that follows most batch norms, in the same pass); the
+// backward then masks dy by y > 0 as it reads it (dy_eff), instead of a separate ReLU backward.
+// grads (backward): bit 0 dγ and bit 1 dβ are wanted (added in backward_sums, which already has
+// the column sums), bit 2 dx accumulates (else a first contribution overwrites it).
+struct Params { rows: u32, cols: u32, eps: f32, momentum: f32, training: u32, relu: u32, grads: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -55,10 +59,17 @@ fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows * params.cols) { return; }
   let f = i % params.cols;
-  y[i] = (x[i] - saved[2u * f]) * saved[2u * f + 1u] * gamma[f] + beta[f];
+  let v = (x[i] - saved[2u * f]) * saved[2u * f + 1u] * gamma[f] + beta[f];
+  y[i] = select(v, max(v, 0.0), params.relu != 0u);
 }
 
-// sums[f] = (Σ_r dy, Σ_r dy x̂) per feature.
+// The gradient reaching the normalisation: dy, or dy where the fused ReLU passed (y > 0).
+fn dy_eff(i: u32) -> f32 {
+  if (params.relu != 0u && !(y[i] > 0.0)) { return 0.0; }
+  return dy[i];
+}
+
+// sums[f] = (Σ_r dy, Σ_r dy x̂) per feature, which are also dβ and dγ.
 @compute @workgroup_size(WG_COL)
 fn backward_sums(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let f = gid.x + gid.y * nwg.x * WG_COL;
@@ -69,40 +80,30 @@ fn backward_sums(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   var sdy = 0.0;
   var sdyx = 0.0;
   for (var r = 0u; r < params.rows; r++) {
-    let g = dy[r * F + f];
+    let g = dy_eff(r * F + f);
     sdy += g;
     sdyx += g * (x[r * F + f] - mean) * inv;
   }
   sums[2u * f] = sdy;
   sums[2u * f + 1u] = sdyx;
+  if ((params.grads & 1u) != 0u) { dgamma[f] = dgamma[f] + sdyx; }
+  if ((params.grads & 2u) != 0u) { dbeta[f] = dbeta[f] + sdy; }
 }
 
-// Training: dx += (γ/σ)(dy - mean(dy) - x̂ mean(dy x̂)); evaluation: dx += (γ/σ) dy.
+// Training: dx (+)= (γ/σ)(dy - mean(dy) - x̂ mean(dy x̂)); evaluation: dx (+)= (γ/σ) dy.
 @compute @workgroup_size(WG)
 fn backward_x(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows * params.cols) { return; }
   let f = i % params.cols;
   let inv = saved[2u * f + 1u];
-  var g = dy[i];
+  var g = dy_eff(i);
   if (params.training != 0u) {
     let xh = (x[i] - saved[2u * f]) * inv;
     let M = f32(params.rows);
     g = g - sums[2u * f] / M - xh * sums[2u * f + 1u] / M;
   }
-  dx[i] = dx[i] + gamma[f] * inv * g;
-}
-
-@compute @workgroup_size(WG_COL)
-fn backward_gamma(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let f = gid.x + gid.y * nwg.x * WG_COL;
-  if (f >= params.cols) { return; }
-  dgamma[f] = dgamma[f] + sums[2u * f + 1u];
-}
-
-@compute @workgroup_size(WG_COL)
-fn backward_beta(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let f = gid.x + gid.y * nwg.x * WG_COL;
-  if (f >= params.cols) { return; }
-  dbeta[f] = dbeta[f] + sums[2u * f];
+  var v = gamma[f] * inv * g;
+  if ((params.grads & 4u) != 0u) { v = dx[i] + v; }
+  dx[i] = v;
 }

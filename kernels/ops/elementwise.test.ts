@@ -76,6 +76,36 @@ describe('elementwise errors and partial gradients', () => {
     e.endStep();
   });
 
+  it('scaleRows: the backward of x and s is one dispatch', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(41);
+    const xt = e.fromArray(randnArray(M * F, rng), [M, F], { requiresGrad: true });
+    const st = e.fromArray(randnArray(M, rng), [M], { requiresGrad: true });
+    const y = scaleRows(xt, st);
+    const d0 = e.dispatchCount;
+    e.backward(y, e.fromArray(randnArray(M * F, rng), [M, F]));
+    expect(e.dispatchCount - d0).toBe(1);
+    e.endStep();
+  });
+
+  it('mul: the backward of both inputs is one dispatch; mul(x, x) still gets both contributions', async () => {
+    const e = await testEngine();
+    const rng = mulberry32(43);
+    const [a, b, dy] = [randnArray(M * F, rng), randnArray(M * F, rng), randnArray(M * F, rng)];
+    const at = e.fromArray(a, [M, F], { requiresGrad: true });
+    const bt = e.fromArray(b, [M, F], { requiresGrad: true });
+    const y = mul(at, bt);
+    const d0 = e.dispatchCount;
+    e.backward(y, e.fromArray(dy, [M, F]));
+    expect(e.dispatchCount - d0).toBe(1);
+    e.endStep();
+    const xt = e.fromArray(a, [M, F], { requiresGrad: true });
+    e.backward(mul(xt, xt), e.fromArray(dy, [M, F]));
+    const back = ref.mulBackward(a, a, dy);
+    expectClose(await readF64(e.gradOf(xt)), back.da.map((v, i) => v + back.db[i]), { atol: 1e-5, rtol: 1e-5, what: 'd(x x)' });
+    e.endStep();
+  });
+
   it('scaleRows with a constant scale leaves the scale without a gradient', async () => {
     const e = await testEngine();
     const rng = mulberry32(3);

@@ -55,7 +55,19 @@ function binary(op: 'add' | 'sub' | 'mul', a: Tensor, b: Tensor): Tensor {
     e.tape.push(op, () => {
       const dy = e.gradOf(y);
       const sign = op === 'sub' ? -1 : 1;
-      if (op === 'mul') {
+      if (op === 'mul' && a.requiresGrad && b.requiresGrad && !sameStorage(a, b)) {
+        // Both gradients in one pass over dy: da (+)= dy b, db (+)= dy a.
+        const ga = e.gradInto(a);
+        const gb = e.gradInto(b);
+        e.dispatch({
+          op: 'mul.backward(a, b)',
+          code,
+          entryPoint: 'mul_acc2',
+          params: { n: y.size, cols: 1, alpha: 1, accumulate: (ga.accumulate ? 1 : 0) | (gb.accumulate ? 2 : 0) },
+          bindings: { a: dy, b, c: a, y: ga.grad, y2: gb.grad },
+          workgroups: grid1d(y.size),
+        });
+      } else if (op === 'mul') {
         if (a.requiresGrad) addProductToGrad('mul.backward(a)', dy, b, a);
         if (b.requiresGrad) addProductToGrad('mul.backward(b)', dy, a, b);
       } else if (a.requiresGrad && b.requiresGrad && !sameStorage(a, b)) {
@@ -117,6 +129,17 @@ export function addBias(x: Tensor, b: Tensor): Tensor {
  * x[i, :] * s[i] for x [..., F] and s with one value per row. Saves x and s:
  * dx = dy * s[row], ds[i] = Σ_f dy[i, f] x[i, f].
  */
+/** Constant 1-float placeholders for the gradients a backward call does not write. */
+const unusedGrads = new WeakMap<Engine, Map<string, Tensor>>();
+
+function unusedGrad(e: Engine, name: string): Tensor {
+  let m = unusedGrads.get(e);
+  if (!m) unusedGrads.set(e, (m = new Map()));
+  let t = m.get(name);
+  if (!t) m.set(name, (t = e.zeros([1], { persistent: true, name: `scaleRows.unused.${name}` })));
+  return t;
+}
+
 export function scaleRows(x: Tensor, s: Tensor): Tensor {
   const e = x.engine;
   checkFloat('scaleRows', [x, 'x'], [s, 's']);
@@ -125,23 +148,20 @@ export function scaleRows(x: Tensor, s: Tensor): Tensor {
   }
   const y = e.empty(x.shape, { requiresGrad: x.requiresGrad || s.requiresGrad, name: `scaleRows(${x.name})` });
   elementwiseInto(e, 'scaleRows', 'scale_rows', { a: x, b: s, y }, { cols: x.cols });
-  if (e.needsGrad(x, s)) {
+  if (e.needsGrad(x, s) && x.size > 0) {
     e.tape.push('scaleRows', () => {
       const dy = e.gradOf(y);
-      if (x.requiresGrad) {
-        const { grad, accumulate } = e.gradInto(x);
-        elementwiseInto(e, 'scaleRows.backward(x)', 'scale_rows', { a: dy, b: s, y: grad }, { cols: x.cols, accumulate });
-      }
-      if (s.requiresGrad && x.rows > 0) {
-        e.dispatch({
-          op: 'scaleRows.backward(s)',
-          code: rowdotCode,
-          entryPoint: 'rowdot',
-          params: { rows: x.rows, cols: x.cols, accumulate: 1 },
-          bindings: { a: dy, b: x, y: e.gradOf(s) },
-          workgroups: grid1d(x.rows),
-        });
-      }
+      // dx = dy s[row] (overwriting a first contribution) and ds += Σ_c dy x, one dispatch.
+      const dx = x.requiresGrad ? e.gradInto(x) : null;
+      const grads = (dx ? 1 : 0) | (s.requiresGrad ? 2 : 0) | (dx?.accumulate ? 4 : 0);
+      e.dispatch({
+        op: 'scaleRows.backward',
+        code: rowdotCode,
+        entryPoint: 'scale_rows_backward',
+        params: { rows: x.rows, cols: x.cols, accumulate: 0, scale: 1, grads },
+        bindings: { a: x, dy, srow: s, da: dx?.grad ?? unusedGrad(e, 'dx'), dsrow: s.requiresGrad ? e.gradOf(s) : unusedGrad(e, 'ds') },
+        workgroups: grid1d(x.size + x.rows),
+      });
     });
   }
   return y;

@@ -1,7 +1,8 @@
 // Elementwise arithmetic, forward and the backward accumulations. One flat 1-D grid over n elements;
 // `cols` is the length of the last axis for the row/column broadcasts.
 //   y = a + b | a - b | a * b | alpha * a | a + b[col] (bias) | a * b[row] (row scale)
-// Backward: axpy (y (+)= alpha * a), axpy2 (two of them), mul_acc (y (+)= a * b) and scale_rows,
+// Backward: axpy (y (+)= alpha * a), axpy2 (two of them), mul_acc (y (+)= a * b), mul_acc2 (both
+// gradients of mul) and scale_rows,
 // each accumulating or, for a gradient's first contribution, overwriting (accumulate = 0).
 
 struct Params { n: u32, cols: u32, alpha: f32, accumulate: u32 }
@@ -87,6 +88,23 @@ fn axpy2(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   if ((params.accumulate & 1u) != 0u) { u = y[i] + u; }
   y[i] = u;
   var w = params.alpha * d;
+  if ((params.accumulate & 2u) != 0u) { w = y2[i] + w; }
+  y2[i] = w;
+}
+
+// Both gradients of mul in one pass: y (+)= a b and y2 (+)= a c, with a = dy, b and c the other
+// inputs (bit 0 / bit 1 of accumulate: add instead of overwriting).
+@group(0) @binding(5) var<storage, read> c: array<f32>;
+
+@compute @workgroup_size(WG)
+fn mul_acc2(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg);
+  if (i >= params.n) { return; }
+  let d = a[i];
+  var u = d * b[i];
+  if ((params.accumulate & 1u) != 0u) { u = y[i] + u; }
+  y[i] = u;
+  var w = d * c[i];
   if ((params.accumulate & 2u) != 0u) { w = y2[i] + w; }
   y2[i] = w;
 }

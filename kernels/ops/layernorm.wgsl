@@ -1,9 +1,19 @@
-// Layer normalisation over the feature axis of x [M, F] (biased variance, as PyTorch).
+// Layer normalisation over the feature axis of x [M, F] (biased variance, as PyTorch), optionally
+// with a residual added to the output: y = res + LN(x) (a transformer's "u + LN(f(u))"), which saves
+// the separate add and its backward pass.
 // Forward saves per-row stats [M, 2] = (mean, rstd) for backward; backward also reads x.
 // Rows are independent: one invocation per row loops over its F features (F is small here).
 // dγ and dβ are column sums, one invocation per feature looping over rows in order: deterministic.
+// The backward is one dispatch, `backward`: invocations [0, rows) each write one row of dx (and of
+// the residual's gradient, which is dy), the next `cols` each one feature of dγ and dβ.
 
-struct Params { rows: u32, cols: u32, eps: f32 }
+struct Params {
+  rows: u32, cols: u32, eps: f32,
+  // backward: bit 0 dx, bit 1 dγ, bit 2 dβ, bit 3 the residual's gradient are wanted; bit 4 dx and
+  // bit 5 the residual's gradient accumulate (else overwrite: a first contribution).
+  // forward: bit 6 a residual is added.
+  flags: u32,
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -15,6 +25,8 @@ struct Params { rows: u32, cols: u32, eps: f32 }
 @group(0) @binding(7) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dgamma: array<f32>;
 @group(0) @binding(9) var<storage, read_write> dbeta: array<f32>;
+@group(0) @binding(10) var<storage, read> residual: array<f32>;
+@group(0) @binding(11) var<storage, read_write> dresidual: array<f32>;
 
 const WG = 256u;
 
@@ -31,18 +43,30 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   var q = 0.0;
   for (var k = 0u; k < F; k++) { let d = x[base + k] - mean; q += d * d; }
   let rstd = 1.0 / sqrt(q / f32(F) + params.eps);
-  for (var k = 0u; k < F; k++) { y[base + k] = (x[base + k] - mean) * rstd * gamma[k] + beta[k]; }
+  let withResidual = (params.flags & 64u) != 0u;
+  for (var k = 0u; k < F; k++) {
+    var v = (x[base + k] - mean) * rstd * gamma[k] + beta[k];
+    if (withResidual) { v = v + residual[base + k]; }
+    y[base + k] = v;
+  }
   stats[2u * r] = mean;
   stats[2u * r + 1u] = rstd;
 }
 
-// dx += rstd (g - mean(g) - x̂ mean(g x̂)), g = dy γ.
-@compute @workgroup_size(WG)
-fn backward_x(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let r = gid.x + gid.y * nwg.x * WG;
-  if (r >= params.rows) { return; }
+// dx (+)= rstd (g - mean(g) - x̂ mean(g x̂)), g = dy γ; the residual's gradient (+)= dy.
+fn backward_row(r: u32) {
   let F = params.cols;
   let base = r * F;
+  let f = params.flags;
+  if ((f & 8u) != 0u) {
+    let acc = (f & 32u) != 0u;
+    for (var k = 0u; k < F; k++) {
+      var v = dy[base + k];
+      if (acc) { v = dresidual[base + k] + v; }
+      dresidual[base + k] = v;
+    }
+  }
+  if ((f & 1u) == 0u) { return; }
   let mean = stats[2u * r];
   let rstd = stats[2u * r + 1u];
   var mg = 0.0;
@@ -54,31 +78,35 @@ fn backward_x(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   }
   mg /= f32(F);
   mgx /= f32(F);
+  let acc = (f & 16u) != 0u;
   for (var k = 0u; k < F; k++) {
     let xh = (x[base + k] - mean) * rstd;
-    dx[base + k] = dx[base + k] + rstd * (dy[base + k] * gamma[k] - mg - xh * mgx);
+    var v = rstd * (dy[base + k] * gamma[k] - mg - xh * mgx);
+    if (acc) { v = dx[base + k] + v; }
+    dx[base + k] = v;
   }
 }
 
-// dγ_f += Σ_r dy x̂ (one invocation per feature).
-@compute @workgroup_size(WG)
-fn backward_gamma(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let f = gid.x + gid.y * nwg.x * WG;
-  if (f >= params.cols) { return; }
-  var s = 0.0;
+// dγ_c += Σ_r dy x̂ and dβ_c += Σ_r dy for feature c, rows in order.
+fn backward_feature(c: u32) {
+  let f = params.flags;
+  var sg = 0.0;
+  var sb = 0.0;
   for (var r = 0u; r < params.rows; r++) {
-    let i = r * params.cols + f;
-    s += dy[i] * (x[i] - stats[2u * r]) * stats[2u * r + 1u];
+    let i = r * params.cols + c;
+    sg += dy[i] * (x[i] - stats[2u * r]) * stats[2u * r + 1u];
+    sb += dy[i];
   }
-  dgamma[f] = dgamma[f] + s;
+  if ((f & 2u) != 0u) { dgamma[c] = dgamma[c] + sg; }
+  if ((f & 4u) != 0u) { dbeta[c] = dbeta[c] + sb; }
 }
 
-// dβ_f += Σ_r dy (one invocation per feature).
 @compute @workgroup_size(WG)
-fn backward_beta(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let f = gid.x + gid.y * nwg.x * WG;
-  if (f >= params.cols) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < params.rows; r++) { s += dy[r * params.cols + f]; }
-  dbeta[f] = dbeta[f] + s;
+fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i < params.rows) {
+    backward_row(i);
+  } else if (i < params.rows + params.cols) {
+    backward_feature(i - params.rows);
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowDot } from './rowdot';
-import { rowDotBackward, rowDotForward } from '../reference/rowdot';
+import { rowDotBackward, rowDotForward, rowDotScaledBackward, rowDotScaledForward } from '../reference/rowdot';
 import { mulberry32, randnArray } from '../random';
 import { expectClose, finiteDiffGrad, readF64, testEngine } from '../testing';
 
@@ -42,6 +42,40 @@ describe('rowDot', () => {
     const ref = rowDotBackward(a, a, dy, F);
     expectClose(await readF64(e.gradOf(at)), ref.da.map((v, i) => v + ref.db[i]), { atol: 1e-6, rtol: 1e-5, what: 'd(a.a)' });
     e.endStep();
+  });
+
+  // A factor (attention's 1/sqrt(d)) in the same pass; the backward of both inputs is one dispatch.
+  it.each([
+    ['both', true, true],
+    ['a only', true, false],
+    ['b only', false, true],
+  ] as const)('with a scale: forward and one-dispatch backward (%s) match the twin, and accumulate', async (_, aGrad, bGrad) => {
+    const e = await testEngine();
+    const s = -0.37;
+    const at = e.fromArray(a, [M, F], { requiresGrad: aGrad });
+    const bt = e.fromArray(b, [M, F], { requiresGrad: bGrad });
+    const ref = rowDotScaledBackward(a, b, dy, F, s);
+    for (let pass = 1; pass <= 2; pass++) {
+      const y = rowDot(at, bt, s);
+      expectClose(await readF64(y), rowDotScaledForward(a, b, F, s), { atol: 1e-5, rtol: 1e-5, what: 'scaled rowDot' });
+      const d0 = e.dispatchCount;
+      e.backward(y, e.fromArray(dy, [M]));
+      expect(e.dispatchCount - d0).toBe(1);
+      if (aGrad) expectClose(await readF64(e.gradOf(at)), ref.da.map((v) => pass * v), { atol: 1e-6, rtol: 1e-5, what: `da pass ${pass}` });
+      if (bGrad) expectClose(await readF64(e.gradOf(bt)), ref.db.map((v) => pass * v), { atol: 1e-6, rtol: 1e-5, what: `db pass ${pass}` });
+      e.tape.clear();
+    }
+    expect(at.grad === null).toBe(!aGrad);
+    expect(bt.grad === null).toBe(!bGrad);
+    e.endStep();
+  });
+
+  it('scaled twin backward matches central finite differences', () => {
+    const n = 7 * 5;
+    const [as, bs, ds] = [a.slice(0, n), b.slice(0, n), dy.slice(0, 7)];
+    const ref = rowDotScaledBackward(as, bs, ds, 5, 2.5);
+    expectClose(ref.da, finiteDiffGrad((v) => rowDotScaledForward(v, bs, 5, 2.5), as, ds), { atol: 1e-7, rtol: 1e-6, what: 'fd da' });
+    expectClose(ref.db, finiteDiffGrad((v) => rowDotScaledForward(as, v, 5, 2.5), bs, ds), { atol: 1e-7, rtol: 1e-6, what: 'fd db' });
   });
 
   it('twin backward matches central finite differences', () => {

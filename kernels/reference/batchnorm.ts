@@ -119,3 +119,14 @@ export function batchNormEvalBackward(
   }
   return { dx, dgamma, dbeta };
 }
+
+/** max(0, batch norm) in training: the fused-ReLU form of batchNorm. */
+export function batchNormReluTrainForward(x: ArrayLike<number>, gamma: ArrayLike<number>, beta: ArrayLike<number>, m: number, f: number, eps = 1e-5): Float64Array {
+  return batchNormTrainForward(x, gamma, beta, m, f, eps).map((v) => Math.max(v, 0));
+}
+
+/** Its backward: dy where the batch norm's output is positive, zero elsewhere, through the batch norm. */
+export function batchNormReluTrainBackward(x: ArrayLike<number>, gamma: ArrayLike<number>, beta: ArrayLike<number>, dy: ArrayLike<number>, m: number, f: number, eps = 1e-5): BatchNormGrads {
+  const pre = batchNormTrainForward(x, gamma, beta, m, f, eps);
+  return batchNormTrainBackward(x, gamma, Float64Array.from(dy, (v, i) => (pre[i] > 0 ? v : 0)), m, f, eps);
+}

@@ -20,3 +20,13 @@ export function gatherBackward(dy: ArrayLike<number>, cols: number, index: Array
   }
   return dx;
 }
+
+/** gatherRows with an addend: Y = X[index] + A. */
+export function gatherAddForward(x: ArrayLike<number>, cols: number, index: ArrayLike<number>, addend: ArrayLike<number>): Float64Array {
+  return gatherForward(x, cols, index).map((v, i) => v + addend[i]);
+}
+
+/** dX as gatherBackward; the addend's gradient is dY. */
+export function gatherAddBackward(dy: ArrayLike<number>, cols: number, index: ArrayLike<number>, rows: number): { dx: Float64Array; dadd: Float64Array } {
+  return { dx: gatherBackward(dy, cols, index, rows), dadd: Float64Array.from(dy) };
+}

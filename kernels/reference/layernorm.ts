@@ -64,3 +64,28 @@ export function layerNormBackward(
   }
   return { dx, dgamma, dbeta };
 }
+
+/** y = residual + LN(x) γ + β (the residual form of layerNorm). */
+export function layerNormResidualForward(
+  x: ArrayLike<number>,
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  residual: ArrayLike<number>,
+  m: number,
+  f: number,
+  eps = 1e-5,
+): Float64Array {
+  return layerNormForward(x, gamma, beta, m, f, eps).map((v, i) => v + residual[i]);
+}
+
+/** The residual's gradient is dy; x, γ and β get layerNorm's. */
+export function layerNormResidualBackward(
+  x: ArrayLike<number>,
+  gamma: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  m: number,
+  f: number,
+  eps = 1e-5,
+): LayerNormGrads & { dresidual: Float64Array } {
+  return { ...layerNormBackward(x, gamma, dy, m, f, eps), dresidual: Float64Array.from(dy) };
+}

@@ -13,3 +13,10 @@ export function rowDotBackward(a: Arr, b: Arr, dy: Arr, cols: number): { da: Flo
   const db = Float64Array.from(a, (v, i) => v * dy[Math.floor(i / cols)]);
   return { da, db };
 }
+
+/** rowDot with a factor: y[i] = scale Σ_f a[i, f] b[i, f]. */
+export const rowDotScaledForward = (a: Arr, b: Arr, cols: number, scale: number): Float64Array => rowDotForward(a, b, cols).map((v) => v * scale);
+
+export function rowDotScaledBackward(a: Arr, b: Arr, dy: Arr, cols: number, scale: number): { da: Float64Array; db: Float64Array } {
+  return rowDotBackward(a, b, Float64Array.from(dy, (v) => v * scale), cols);
+}
