@@ -12,6 +12,7 @@ import { packIndices, packTables, type PackedTables } from '../../kernels/ops/em
 import { ATOM_VOCAB, BOND_VOCAB } from '../data/format';
 import { atomClass } from './config';
 import { PADDING_SLOT } from './kernels';
+import { EDGE_STRUCTURE_TABLES, edgeStructureCodes } from './edgeStructure';
 
 export const ATOM_TABLES: PackedTables = packTables(ATOM_VOCAB);
 export const BOND_TABLES: PackedTables = packTables(BOND_VOCAB);
@@ -41,6 +42,12 @@ export interface GpuBatch {
   bondIndex: Tensor;
   bondIndexCsr: Csr;
   extended: EdgeSet;
+  /**
+   * u32 [E_ext, 2]: each extended edge's bond class and hop bucket, packed into
+   * EDGE_STRUCTURE_TABLES (app/model/edgeStructure.ts), and its CSR by table row.
+   */
+  extendedStructure: Tensor;
+  extendedStructureCsr: Csr;
   pairs: EdgeSet;
   /** f32 [N, 3] clean (centred) positions. */
   positions: Tensor;
@@ -128,6 +135,7 @@ export function uploadBatch(engine: Engine, batch: Batch, options: UploadOptions
   const elements = Uint32Array.from(batch.atomClass);
   const bonds = edgeSet('bond', batch.bondEdges);
   const bondPacked = packIndices(batch.bondEdges.features, BOND_TABLES);
+  const structurePacked = packIndices(edgeStructureCodes(batch), EDGE_STRUCTURE_TABLES);
 
   const graphOf = Uint32Array.from(batch.nodeGraph);
   const slotOfAtom = Uint32Array.from(batch.dense.denseIndex);
@@ -157,6 +165,8 @@ export function uploadBatch(engine: Engine, batch: Batch, options: UploadOptions
     bondIndex: u32(bondPacked, [bonds.count, 3], 'bondIndex'),
     bondIndexCsr: csr(buildCsrArrays(bondPacked, BOND_TABLES.total), 'bondIndex.csr'),
     extended: edgeSet('ext', batch.extendedEdges),
+    extendedStructure: u32(structurePacked, [batch.extendedEdges.count, 2], 'extendedStructure'),
+    extendedStructureCsr: csr(buildCsrArrays(structurePacked, EDGE_STRUCTURE_TABLES.total), 'extendedStructure.csr'),
     pairs: edgeSet('pair', batch.radiusEdges),
     positions: f32(batch.positions, [N, 3], 'positions'),
     graphOf: u32(graphOf, [N], 'graphOf'),

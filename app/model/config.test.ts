@@ -42,6 +42,18 @@ describe('model config', () => {
     expect(configFromCheckpoint('generative', JSON.parse(JSON.stringify(PRESETS.generative)))).toEqual(PRESETS.generative);
   });
 
+  it('keeps the 2D->3D edge-structure embedding off in both presets and in checkpoints saved before it existed', () => {
+    expect(PRESETS.paper.score2Dto3D.edgeStructure).toBe(false);
+    expect(PRESETS.generative.score2Dto3D.edgeStructure).toBe(false);
+    const saved = JSON.parse(JSON.stringify(PRESETS.generative)) as Record<string, Record<string, unknown>>;
+    delete saved.score2Dto3D.edgeStructure;
+    expect(configFromCheckpoint('generative', saved).score2Dto3D.edgeStructure).toBe(false);
+    // A checkpoint trained with it keeps it; an override turns it on.
+    saved.score2Dto3D.edgeStructure = true;
+    expect(configFromCheckpoint('generative', saved).score2Dto3D.edgeStructure).toBe(true);
+    expect(resolveConfig('generative', { score2Dto3D: { edgeStructure: true } }).score2Dto3D.edgeStructure).toBe(true);
+  });
+
   it('merges nested overrides without touching the preset', () => {
     const c = resolveConfig('paper', { gin: { dim: 32 }, schnet: { dim: 32 }, sde2Dto3D: { kind: 'VP' }, numAtomClasses: 10 });
     expect(c.gin).toEqual({ numLayers: 3, dim: 32, dropout: 0 });

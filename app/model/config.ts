@@ -39,6 +39,14 @@ export interface Score2Dto3DConfig {
   dropout: number;
   /** Std of the fixed Gaussian Fourier weights W ~ N(0, scale^2). */
   fourierScale: number;
+  /**
+   * Adds to each extended edge's 2D feature a learned embedding of the pair's bond type (none,
+   * single, double, triple, aromatic, misc) and hop count (1, 2, 3, 4, >= 5), zero-initialised
+   * (docs/method.md §2.9). A labelled deviation for generative use: without it, atoms with equal
+   * GIN embeddings but different bonding partners (furan's C3/C4) cannot be told apart. Off in both
+   * presets; checkpoints saved before it existed load with it off.
+   */
+  edgeStructure: boolean;
 }
 
 export interface Score3Dto2DConfig {
@@ -155,7 +163,7 @@ const paper: ModelConfig = {
   preset: 'paper',
   gin: { numLayers: 3, dim: 64, dropout: 0 },
   schnet: { numInteractions: 3, dim: 64, numFilters: 64, numGaussians: 25, cutoff: 10 },
-  score2Dto3D: { hidden: 32, heads: 8, headDim: 4, numBlocks: 2, convsPerBlock: 2, coeffHidden: 64, dropout: 0.1, fourierScale: 1 },
+  score2Dto3D: { hidden: 32, heads: 8, headDim: 4, numBlocks: 2, convsPerBlock: 2, coeffHidden: 64, dropout: 0.1, fourierScale: 1, edgeStructure: false },
   score3Dto2D: {
     nfeat: 64, nhid: 16, depthX: 4, adim: 16, heads: 4, cInit: 2, cHid: 8, cFinal: 4, numLayers: 4, numLinears: 3, nodeMlpHidden: 0,
     distanceChannels: 0,
@@ -253,6 +261,8 @@ export function configFromCheckpoint(preset: PresetName, saved: Record<string, u
   const withDefaults: Record<string, unknown> = 'recipe2Dto3D' in saved ? { ...saved } : { ...saved, recipe2Dto3D: { ...LEGACY_RECIPE_2D_TO_3D } };
   const s3 = saved.score3Dto2D;
   if (isPlainObject(s3) && !('distanceChannels' in s3)) withDefaults.score3Dto2D = { ...s3, distanceChannels: 0 };
+  const s2 = saved.score2Dto3D;
+  if (isPlainObject(s2) && !('edgeStructure' in s2)) withDefaults.score2Dto3D = { ...s2, edgeStructure: false };
   return resolveConfig(preset, withDefaults);
 }
 

@@ -4,6 +4,7 @@
  *
  *   n_i   = Linear(H2_i)                                   (+ noise-level embedding, generative only)
  *   a_e   = Linear(ReLU(BN(Linear([H2_j ; H2_i]))))        2D edge feature
+ *           (+ Emb(bond type) + Emb(hop bucket) with the edge-structure option, docs/method.md §2.9)
  *   b_e   = MLP_silu([sin, cos, emb(c_j), emb(c_i)])       frame-invariant scalars
  *   r_e   = u_e ⊙ a_e + b_e, u_e = Linear(gff'(|x_j - x_i|))
  *   blocks of GATLayers (TransformerConv + LayerNorm, FFN + LayerNorm), then per block
@@ -12,6 +13,7 @@
 import type { Tensor } from '../../kernels/tensor';
 import type { Engine } from '../../kernels/engine';
 import { gatherRows } from '../../kernels/ops/gather';
+import { embeddingSum } from '../../kernels/ops/embedding';
 import { segmentMean, segmentSum } from '../../kernels/ops/segment';
 import { segmentSoftmax } from '../../kernels/ops/softmax';
 import { add, mul, scaleRows } from '../../kernels/ops/elementwise';
@@ -24,6 +26,7 @@ import { dropout } from '../../kernels/ops/dropout';
 import type { Score2Dto3DConfig, SDEConfig } from './config';
 import { applyLinear, applyMlp, type BatchNormParams, type LayerNormParams, type LinearParams, type ParamStore } from './params';
 import type { GpuBatch } from './batchGpu';
+import { EDGE_STRUCTURE_TABLES } from './edgeStructure';
 import { edgeFrames, edgePairConcat, frameMix, frameMixMean, mulAdd, noiseEmbedding, residualLayerNorm, transformerConv } from './kernels';
 
 /** Frequencies of the noise-level embedding (generative preset). */
@@ -100,6 +103,8 @@ export class Score2Dto3D {
   readonly coeffMlps: LinearParams[][] = [];
   readonly timeW?: Tensor;
   readonly timeProj?: LinearParams;
+  /** [bond classes + hop buckets, h]: the edge-structure embedding (EDGE_STRUCTURE_TABLES), when configured. */
+  readonly edgeStructure?: Tensor;
 
   constructor(
     store: ParamStore,
@@ -116,6 +121,11 @@ export class Score2Dto3D {
     this.edge0 = store.linear(`${prefix}.edge_2D_emb.0`, 2 * d, d, g);
     this.edgeBn = store.batchNorm(`${prefix}.edge_2D_emb.1`, d, g);
     this.edge3 = store.linear(`${prefix}.edge_2D_emb.3`, d, h, g);
+    if (config.edgeStructure) {
+      // Zero: a warm start from a checkpoint without it (which copies every tensor whose name and
+      // shape match) begins with exactly that checkpoint's function.
+      this.edgeStructure = store.constant(`${prefix}.edge_structure_emb.weight`, [EDGE_STRUCTURE_TABLES.total, h], 0, g);
+    }
     this.fourier = store.gaussianBuffer(`${prefix}.gaussian_fourier.W`, [2, h], config.fourierScale, g);
     this.coordEmb = store.linear(`${prefix}.coff_mlp`, 4 * h, h, g);
     this.project = store.mlp(`${prefix}.project`, [2 * h + 2, h, h], g);
@@ -226,14 +236,21 @@ export class Score2Dto3D {
     return add(nodeEmbedding, applyLinear(emb, this.timeProj!));
   }
 
-  /** 2D edge feature a_e [E, h] = Linear(ReLU(BN(Linear([H2_j ; H2_i])))) (BatchNorm over edges); null without edges. */
+  /**
+   * 2D edge feature a_e [E, h] = Linear(ReLU(BN(Linear([H2_j ; H2_i])))) (BatchNorm over edges),
+   * plus, with the edge-structure option, the embedding of the pair's bond type and hop bucket;
+   * null without edges. The training path and the eval path (epsEvaluator2Dto3D precomputes it)
+   * both come through here.
+   */
   edge2D(batch: GpuBatch, h2: Tensor, training: boolean): Tensor | null {
     const ext = batch.extended;
     if (ext.count === 0) return null;
     const pairH = concat([gatherRows(h2, ext.src, ext.bySrc), gatherRows(h2, ext.dst, ext.byDst)]);
     let a = applyLinear(pairH, this.edge0);
     a = batchNorm(a, this.edgeBn.gamma, this.edgeBn.beta, this.edgeBn.state, training && ext.count > 1, 'relu');
-    return applyLinear(a, this.edge3);
+    a = applyLinear(a, this.edge3);
+    if (!this.edgeStructure) return a;
+    return add(a, embeddingSum(this.edgeStructure, batch.extendedStructure, batch.extendedStructureCsr));
   }
 
   /** Stacked copies of the attention weights (see StackedAttentionWeights); `persistent` to keep them past endStep. */

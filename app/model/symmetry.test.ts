@@ -44,8 +44,16 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const small = { gin: { dim: 16 }, schnet: { dim: 16, numFilters: 16, numGaussians: 12 }, score3Dto2D: { nfeat: 16 }, numAtomClasses: 10 as const };
 
-async function setup(e: Engine, molecules: BatchMolecule[], preset: 'paper' | 'generative' = 'paper') {
-  const model = new MoleculeSDE(e, resolveConfig(preset, small), 4);
+/**
+ * edgeStructure: the bond-type / hop-count embedding of the 2D->3D edges (docs/method.md §2.9), with
+ * random (seeded, the same for every model) table values: a zero table would be the network without it.
+ */
+async function setup(e: Engine, molecules: BatchMolecule[], preset: 'paper' | 'generative' = 'paper', edgeStructure = false) {
+  const model = new MoleculeSDE(e, resolveConfig(preset, { ...small, score2Dto3D: { edgeStructure } }), 4);
+  if (edgeStructure) {
+    const table = model.score2Dto3D.edgeStructure!;
+    e.write(table, Float32Array.from(randnArray(table.size, mulberry32(31)), (v) => 0.5 * v));
+  }
   const host = makeBatch(molecules);
   const batch = uploadBatch(e, host);
   // Perturbed positions x_t = x0 + 0.3 z (centred x0, noise not re-centred, as in training).
@@ -55,10 +63,10 @@ async function setup(e: Engine, molecules: BatchMolecule[], preset: 'paper' | 'g
   return { model, host, batch, xt, t };
 }
 
-describe('2D->3D score network symmetry', () => {
+for (const edgeStructure of [false, true]) describe(`2D->3D score network symmetry${edgeStructure ? ' (with the edge-structure embedding)' : ''}`, () => {
   it('is rotation-equivariant: |f(Rx) - R f(x)| <= 1e-4 |f(x)|', async () => {
     const e = await testEngine();
-    const { model, batch, xt, t } = await setup(e, tinyMolecules(5, 8));
+    const { model, batch, xt, t } = await setup(e, tinyMolecules(5, 8), 'paper', edgeStructure);
     const h2 = model.encode2D(batch);
     const f = await e.readF32(model.eps2Dto3D(batch, h2, e.fromArray(xt, [xt.length / 3, 3]), t, 0.5));
     const R = randomRotation(mulberry32(3));
@@ -73,7 +81,7 @@ describe('2D->3D score network symmetry', () => {
 
   it('flips its e2 part under reflection and keeps the e1/e3 part', async () => {
     const e = await testEngine();
-    const { model, batch, xt, t } = await setup(e, tinyMolecules(5, 9));
+    const { model, batch, xt, t } = await setup(e, tinyMolecules(5, 9), 'paper', edgeStructure);
     const N = xt.length / 3;
     const P: Mat3 = [[1, 0, 0], [0, -1, 0], [0, 0, 1]];
     const h2 = model.encode2D(batch);
@@ -117,8 +125,8 @@ describe('2D->3D score network symmetry', () => {
       }
       return { ...m, atomFeatures, positions, bonds: Array.from(m.bonds, (a) => p[a]) };
     });
-    const a = await setup(e, mols);
-    const b = await setup(e, permuted);
+    const a = await setup(e, mols, 'paper', edgeStructure);
+    const b = await setup(e, permuted, 'paper', edgeStructure);
     const N = a.xt.length / 3;
     // The same perturbed positions, permuted.
     const xtPerm = new Float32Array(3 * N);
@@ -140,10 +148,10 @@ describe('2D->3D score network symmetry', () => {
   });
 });
 
-describe('2D->3D network under the generative recipe (centred, preconditioned)', () => {
+for (const edgeStructure of [false, true]) describe(`2D->3D network under the generative recipe (centred, preconditioned)${edgeStructure ? ' with the edge-structure embedding' : ''}`, () => {
   it('is translation-invariant (shift by 3 A) and rotation-equivariant', async () => {
     const e = await testEngine();
-    const { model, batch, xt, t } = await setup(e, tinyMolecules(4, 13), 'generative');
+    const { model, batch, xt, t } = await setup(e, tinyMolecules(4, 13), 'generative', edgeStructure);
     expect(model.config.recipe2Dto3D.centred).toBe(true);
     expect(model.config.recipe2Dto3D.sigmaData).toBeGreaterThan(0);
     const N = xt.length / 3;
