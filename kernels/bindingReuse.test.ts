@@ -53,4 +53,20 @@ describe('Engine binding reuse', () => {
     // Fresh bindings again after the end.
     expect(Array.from(await run(e, x0, 8))).toEqual(Array.from(fresh));
   });
+
+  it('ending reuse with work still encoded leaves that work its own uniforms', async () => {
+    const e = await testEngine();
+    const x0 = Float32Array.from(randnArray(40, mulberry32(5)));
+    const x = e.fromArray(x0, [x0.length], { persistent: true });
+    e.beginBindingReuse();
+    const doubled = e.noGrad(() => e.keep(scale(x, 2)));
+    e.endBindingReuse();
+    // Not yet submitted: a uniform of the same size written now must not be the one `doubled` reads.
+    const tripled = e.noGrad(() => e.keep(scale(x, 3)));
+    e.endStep();
+    expect(Array.from(await e.readF32(doubled))).toEqual(Array.from(x0, (v) => Math.fround(2 * v)));
+    expect(Array.from(await e.readF32(tripled))).toEqual(Array.from(x0, (v) => Math.fround(3 * v)));
+    for (const t of [x, doubled, tripled]) e.dispose(t);
+    e.endStep();
+  });
 });

@@ -330,18 +330,15 @@ export class Engine {
     this.reuse.depth++;
   }
 
-  /** Ends a `beginBindingReuse`; the outermost returns the cached uniform buffers to the pool. */
+  /** Ends a `beginBindingReuse`; the outermost hands the cached uniform buffers back (pooled again at the next endStep). */
   endBindingReuse(): void {
     const r = this.reuse;
     if (!r) throw new Error('endBindingReuse: no beginBindingReuse');
     if (--r.depth > 0) return;
     this.reuse = null;
-    // Dawn orders later writes after the submitted work that reads these buffers.
-    for (const u of r.uniforms.values()) {
-      const list = this.uniformPool.get(u.size) ?? [];
-      list.push(u);
-      this.uniformPool.set(u.size, list);
-    }
+    // Back to the pool at the next endStep, as any used uniform: work encoded but not yet
+    // submitted may still read them, and a writeBuffer now would land before that submit.
+    for (const u of r.uniforms.values()) this.usedUniforms.push(u);
   }
 
   /** Whether binding reuse is on, and how many uniform buffers and bind groups it holds (tests). */

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -237,7 +238,8 @@ def main() -> None:
     ap.add_argument("--target", type=int, default=23800, help="QM9-like candidates before losses")
     ap.add_argument("--limit", type=int, default=0, help="dry run: N evenly spaced candidates of each set")
     ap.add_argument("--jobs", type=int, default=1, help="concurrent xtb processes (one core each)")
-    ap.add_argument("--cache", default="/tmp/msde-dataset-cache")
+    # The per-molecule cache (resumable runs) lives in the system's temporary directory unless named.
+    ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "msde-dataset-cache"))
     ap.add_argument("--out-dir", default=os.path.join(REPO, "public", "data"))
     ap.add_argument("--only", choices=["qm9like", "druglike"], default=None)
     args = ap.parse_args()

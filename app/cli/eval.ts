@@ -3,13 +3,13 @@
  *
  *   npm run eval [-- --quick] [--checkpoint public/checkpoints/default.safetensors]
  *     [--data public/data/qm9like.bin] [--limit N] [--steps 500] [--topology-steps 500]
- *     [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--seed 1] [--batch 16] [--out-dir eval]
+ *     [--sampler pc|ode] [--corrector 1] [--snr 0.2] [--seed 1] [--batch 16] [--out-dir DIR] [--force]
  *     [--no-chirality-fix]
  *
  * --quick: a handful of test molecules (8) and 100 steps per direction unless given, so the table
  * is there in about a minute on a CPU adapter; the full run takes every test molecule.
- * --no-chirality-fix: judge the sampler's raw conformers, without the mirror fix of
- * app/sde/chirality.ts that the sample CLI and the tab apply by default.
+ * --no-chirality-fix: judge the sampler's raw conformers, without the chirality fix of
+ * app/sde/chirality.ts (mirror, centre inversion, E/Z turn) that the sample CLI and the tab apply by default.
  *
  * Results go to a new folder eval/runs/run-<date-time>/ unless --out-dir names one, so the committed
  * eval/results.md is never replaced by accident; an existing results file there needs --force.

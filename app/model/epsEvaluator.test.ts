@@ -41,23 +41,28 @@ describe('MoleculeSDE.epsEvaluator2Dto3D', () => {
     });
   }
 
-  it('the fused eval path (stacked weights, fused TransformerConv) matches the op-by-op path', async () => {
-    const e = await testEngine();
-    const model = new MoleculeSDE(e, resolveConfig('generative', TINY_OVERRIDES), 4);
-    const host = makeBatch(tinyMolecules(6, 12));
-    const batch = uploadBatch(e, host);
-    const N = host.nodeOffsets[host.numGraphs];
-    const rng = mulberry32(6);
-    const h2 = model.encode2D(batch);
-    const xt = e.fromArray(randnArray(3 * N, rng), [N, 3]);
-    const t = e.fromArray(new Float32Array(host.numGraphs).fill(0.3), [host.numGraphs]);
-    const inputs = { batch, h2, xt, t, training: false };
-    const fused = await e.readF32(e.noGrad(() => model.score2Dto3D.forward(inputs)));
-    // Recording (outside noGrad) selects the op-by-op path that training differentiates.
-    const opByOp = await e.readF32(model.score2Dto3D.forward(inputs));
-    e.tape.clear();
-    expect(fused.every(Number.isFinite)).toBe(true);
-    expectClose(fused, opByOp, { atol: 1e-5, rtol: 1e-4, what: 'fused vs op-by-op eps' });
-    e.endStep();
-  });
+  // Heads wider than the fused TransformerConv holds (40 > TRANSFORMER_CONV_MAX_HEAD_DIM) must
+  // still evaluate without gradients: that forward takes the op-by-op path.
+  const wide = { ...TINY_OVERRIDES, score2Dto3D: { hidden: 40, heads: 1, headDim: 40 } };
+  for (const [what, overrides] of [['8 heads x 4', TINY_OVERRIDES], ['1 head x 40', wide]] as const) {
+    it(`the eval path without gradients matches the op-by-op path (${what})`, async () => {
+      const e = await testEngine();
+      const model = new MoleculeSDE(e, resolveConfig('generative', overrides), 4);
+      const host = makeBatch(tinyMolecules(6, 12));
+      const batch = uploadBatch(e, host);
+      const N = host.nodeOffsets[host.numGraphs];
+      const rng = mulberry32(6);
+      const h2 = model.encode2D(batch);
+      const xt = e.fromArray(randnArray(3 * N, rng), [N, 3]);
+      const t = e.fromArray(new Float32Array(host.numGraphs).fill(0.3), [host.numGraphs]);
+      const inputs = { batch, h2, xt, t, training: false };
+      const fused = await e.readF32(e.noGrad(() => model.score2Dto3D.forward(inputs)));
+      // Recording (outside noGrad) selects the op-by-op path that training differentiates.
+      const opByOp = await e.readF32(model.score2Dto3D.forward(inputs));
+      e.tape.clear();
+      expect(fused.every(Number.isFinite)).toBe(true);
+      expectClose(fused, opByOp, { atol: 1e-5, rtol: 1e-4, what: 'fused vs op-by-op eps' });
+      e.endStep();
+    });
+  }
 });

@@ -27,7 +27,7 @@ import type { Score2Dto3DConfig, SDEConfig } from './config';
 import { applyLinear, applyMlp, type BatchNormParams, type LayerNormParams, type LinearParams, type ParamStore } from './params';
 import type { GpuBatch } from './batchGpu';
 import { EDGE_STRUCTURE_TABLES } from './edgeStructure';
-import { edgeFrames, edgePairConcat, frameMix, frameMixMean, mulAdd, noiseEmbedding, residualLayerNorm, transformerConv } from './kernels';
+import { edgeFrames, edgePairConcat, frameMix, frameMixMean, mulAdd, noiseEmbedding, residualLayerNorm, TRANSFORMER_CONV_MAX_HEAD_DIM, transformerConv } from './kernels';
 
 /** Frequencies of the noise-level embedding (generative preset). */
 export const TIME_FREQUENCIES = 16;
@@ -192,7 +192,10 @@ export class Score2Dto3D {
     // weights, one fused TransformerConv kernel and two fused residual LayerNorms (6 dispatches
     // instead of 24), and each block's equivariant output 4 instead of 10 (fusedEval.wgsl).
     // Training keeps the op-by-op path, which records its backward.
-    const stacked = fast ? (precomputed?.attention ?? this.stackAttentionWeights(false)) : null;
+    // The fused TransformerConv holds a head's accumulator in registers (at most
+    // TRANSFORMER_CONV_MAX_HEAD_DIM wide); wider heads take the op-by-op path.
+    const fusable = fast && this.config.headDim <= TRANSFORMER_CONV_MAX_HEAD_DIM;
+    const stacked = fusable ? (precomputed?.attention ?? this.stackAttentionWeights(false)) : null;
     const peAll = stacked ? applyLinear(r, stacked.edges) : null;
 
     let eps: Tensor | null = null;

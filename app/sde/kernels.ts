@@ -11,6 +11,9 @@ import { checkKeyWord } from '../../kernels/random';
 
 const code = RNG_WGSL + samplerCode;
 
+/** Workgroup size of the per-graph kernels (GRAPH_WG of sampler.wgsl). */
+const GRAPH_WG = 64;
+
 /** Row marker of a padding row in `rowGraph`. */
 export const PAD_ROW = 0xffffffff;
 
@@ -175,7 +178,7 @@ export function rowNorms(out: Tensor, z: Tensor, layout: StateLayout): Tensor {
     entryPoint: 'row_norms',
     params: params(layout, { n: layout.numGraphs }),
     bindings: { row_graph: layout.rowGraph, ranges: layout.ranges, out, z, norms },
-    workgroups: [Math.ceil(layout.numGraphs / 64)],
+    workgroups: grid1d(layout.numGraphs, GRAPH_WG),
   });
   return norms;
 }
@@ -227,7 +230,7 @@ export function langevinStepWithNoise(x: Tensor, out: Tensor, layout: StateLayou
       score_scale: k.scoreScale, snr: k.snr, alpha: k.alpha, noise_scale: k.noiseScale,
     }),
     bindings: { row_graph: layout.rowGraph, ranges: layout.ranges, x, out },
-    workgroups: [Math.ceil(layout.numGraphs / 64)],
+    workgroups: grid1d(layout.numGraphs, GRAPH_WG),
   });
 }
 

@@ -43,6 +43,9 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> values: array<f32>;
 
 const WG = 256u;
+// Per-graph kernels (row_norms, langevin_noise): one invocation per graph; the host's grid1d may
+// spread a very large batch over two dimensions.
+const GRAPH_WG = 64u;
 const PAD = 0xFFFFFFFFu;
 
 fn is_valid(row: u32, col: u32) -> bool {
@@ -97,9 +100,9 @@ fn combine(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 // One invocation per graph: norms[2g] = mean over the graph's valid rows of the L2 norm of the
 // row of `out` (valid elements only), norms[2g + 1] the same for `z`. A sequential loop per graph
 // keeps the sum order fixed (deterministic) and graphs are small (at most a few hundred elements).
-@compute @workgroup_size(64)
-fn row_norms(@builtin(global_invocation_id) gid: vec3u) {
-  let g = gid.x;
+@compute @workgroup_size(GRAPH_WG)
+fn row_norms(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let g = gid.x + gid.y * nwg.x * GRAPH_WG;
   if (g >= params.n) { return; }
   let start = ranges[2u * g];
   let count = ranges[2u * g + 1u];
@@ -169,9 +172,9 @@ fn unit_noise(row: u32, col: u32) -> f32 {
 // mean row norms of out and of z (row_norms' order of summation), then the update of `langevin`.
 // Only the graph's rows are visited: padding rows stay as they are (zero, as every kernel leaves
 // them), invalid elements of the graph's rows are written as 0.
-@compute @workgroup_size(64)
-fn langevin_noise(@builtin(global_invocation_id) gid: vec3u) {
-  let g = gid.x;
+@compute @workgroup_size(GRAPH_WG)
+fn langevin_noise(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let g = gid.x + gid.y * nwg.x * GRAPH_WG;
   if (g >= params.n) { return; }
   let start = ranges[2u * g];
   let count = ranges[2u * g + 1u];

@@ -50,8 +50,9 @@ export interface SampleRequest {
   /** 'trained' samples with the model being trained in this tab; 'default' with the shipped checkpoint. */
   weights: 'default' | 'trained';
   /**
-   * Mirror a conformer whose stereocentres come out inverted (app/sde/chirality.ts, docs/method.md
-   * §2.8). Absent = on: the tab hands out fixed conformers unless it asks for raw ones.
+   * The chirality fix of the final conformers (app/sde/chirality.ts, docs/method.md §2.8: mirror an
+   * inverted conformer, invert single wrong centres, turn wrong E/Z double bonds). Absent = on: the
+   * tab hands out fixed conformers unless it asks for raw ones.
    */
   chiralityFix?: boolean;
 }

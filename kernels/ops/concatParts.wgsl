@@ -45,18 +45,22 @@ const WG = 256u;
 struct Place { part: u32, index: u32, wholeIndex: u32 }
 
 // Where element i of the covered block lives: its part, the index inside that part, and the index
-// in whole. The part is the last k with o_k <= c (zero-width parts are stepped over).
-fn place_of(i: u32) -> Place {
+// in whole. The block is enumerated part by part (part 0's rows, then part 1's, ...), not row by
+// row: neighbouring invocations then touch neighbouring elements of one part, so a workgroup takes
+// one branch of read_in / write_out instead of all eight with masked loads and stores (measured on
+// lavapipe: in row order the scatter was ~6x slower than per-part copies). The part is the last k
+// whose first element is at or before i (zero-width parts are stepped over).
+fn place_part_major(i: u32) -> Place {
   let p = params;
-  let width = p.o8 - p.o0;
-  let r = i / width;
-  let c = p.o0 + i % width;
   var o = array<u32, 9>(p.o0, p.o1, p.o2, p.o3, p.o4, p.o5, p.o6, p.o7, p.o8);
   var k = 0u;
   for (var j = 1u; j < 8u; j++) {
-    if (c >= o[j]) { k = j; }
+    if (i >= p.rows * (o[j] - p.o0)) { k = j; }
   }
-  return Place(k, r * (o[k + 1u] - o[k]) + (c - o[k]), r * p.cols + c);
+  let within = i - p.rows * (o[k] - p.o0);
+  let width = o[k + 1u] - o[k];
+  let r = within / width;
+  return Place(k, within, r * p.cols + o[k] + (within - r * width));
 }
 
 fn read_in(k: u32, idx: u32) -> f32 {
@@ -74,7 +78,7 @@ fn read_in(k: u32, idx: u32) -> f32 {
 fn gather_parts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows * (params.o8 - params.o0)) { return; }
-  let at = place_of(i);
+  let at = place_part_major(i);
   if (((params.skip >> at.part) & 1u) != 0u) { return; }
   var v = read_in(at.part, at.index);
   if (((params.accumulate >> at.part) & 1u) != 0u) { v = whole[at.wholeIndex] + v; }
@@ -97,7 +101,7 @@ fn write_out(k: u32, idx: u32, v: f32, acc: bool) {
 fn scatter_parts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows * (params.o8 - params.o0)) { return; }
-  let at = place_of(i);
+  let at = place_part_major(i);
   if (((params.skip >> at.part) & 1u) != 0u) { return; }
   write_out(at.part, at.index, src[at.wholeIndex], ((params.accumulate >> at.part) & 1u) != 0u);
 }

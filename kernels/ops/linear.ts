@@ -22,13 +22,13 @@ export function addColumnSums(op: string, x: Tensor, out: Tensor): void {
   if (e.fusedLinearBackward && rows <= FUSED_BACKWARD_MAX_ROWS) {
     // CPU adapters: one dispatch, one invocation per column (as linear_backward's bias sums); the
     // cost there is per dispatch, not per idle lane. Fixed per engine and shape: deterministic.
-    const params = { rows, cols, chunkRows: rows, chunks: 1, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0, gated: 0 };
+    const params = { rows, cols, chunkRows: rows, chunks: 1, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };
     e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_single', params, bindings: { x, out }, workgroups: grid1d(cols) });
     return;
   }
   const chunks = Math.max(1, Math.ceil(rows / CHUNK_ROWS));
   const partial = e.empty([chunks, cols], { name: `${op}.partialColumnSums` });
-  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0, gated: 0 };
+  const params = { rows, cols, chunkRows: CHUNK_ROWS, chunks, inF: 0, outF: 0, dxGroups: 0, accumulateDx: 0, hasBias: 0, vec4: 0 };
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_partial', params, bindings: { x, partial }, workgroups: grid1d(chunks * cols) });
   e.dispatch({ op, code: colsumCode, entryPoint: 'colsum_final', params, bindings: { partial, out }, workgroups: grid1d(cols) });
 }
@@ -103,6 +103,17 @@ const BLOCKS_PER_GROUP = 64;
 /** Constant 1-float placeholders for the bindings of a job that a call does not run. */
 const placeholders = new WeakMap<Engine, { dx: Tensor; db: Tensor }>();
 
+/** linear.wgsl with GATED = true: the backward variant that applies a fused activation's gate. */
+let gatedCode: string | null = null;
+function gatedBackwardCode(): string {
+  if (!gatedCode) {
+    const marker = 'const GATED = false;';
+    if (!colsumCode.includes(marker)) throw new Error(`linear: ${marker} not found in linear.wgsl`);
+    gatedCode = colsumCode.replace(marker, 'const GATED = true;');
+  }
+  return gatedCode;
+}
+
 /**
  * The whole backward of act(x Wᵀ + b) in one dispatch (CPU adapters, see Engine.fusedLinearBackward):
  * with dZ = dY ⊙ gate (dZ = dY without an activation), dX (+)= dZ W when x needs a gradient,
@@ -122,11 +133,11 @@ function linearBackwardFused(op: string, dY: Tensor, gate: Tensor | undefined, x
   const dx = x.requiresGrad ? e.gradInto(x) : { grad: ph.dx, accumulate: false };
   e.dispatch({
     op: `${op}.backward`,
-    code: colsumCode,
+    code: gate ? gatedBackwardCode() : colsumCode,
     entryPoint: 'linear_backward',
     params: {
       rows, cols: 0, chunkRows: 0, chunks: 0, inF, outF, dxGroups, accumulateDx: dx.accumulate ? 1 : 0, hasBias: bias ? 1 : 0,
-      vec4: inF % 4 === 0 && outF % 4 === 0 ? 1 : 0, gated: gate ? 1 : 0,
+      vec4: inF % 4 === 0 && outF % 4 === 0 ? 1 : 0,
     },
     // Without a gate, gate4 re-binds dY (read-only, never read).
     bindings: { dz: dY, w: weight, xin: x, dx: dx.grad, dw: e.gradOf(weight), db: bias ? e.gradOf(bias) : ph.db, dz4: dY, w4: weight, xin4: x, gate4: gate ?? dY },

@@ -12,9 +12,6 @@ struct Params {
   inF: u32, outF: u32, dxGroups: u32, accumulateDx: u32, hasBias: u32,
   // 1 when inF and outF are multiples of 4: rows are then read as vec4 (same sums, same order).
   vec4: u32,
-  // linear_backward only: 1 when dZ = dY ⊙ gate (a fused activation, gate = act'(Z) saved by the
-  // forward), applied as dY is read; 0 when dZ = dY.
-  gated: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -86,7 +83,12 @@ fn colsum_single(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
 @group(0) @binding(10) var<storage, read> dz4: array<vec4f>;
 @group(0) @binding(11) var<storage, read> w4: array<vec4f>;
 @group(0) @binding(12) var<storage, read> xin4: array<vec4f>;
-// act'(Z) for a fused activation (params.gated = 1), same layout as dZ. Read as vec4 in both paths
+// linear_backward: true when dZ = dY ⊙ gate (a fused activation, gate = act'(Z) saved by the
+// forward), applied as dY is read; false when dZ = dY. A constant, not a parameter: linear.ts
+// compiles a second variant with it set, so neither variant branches on it in its inner loops.
+const GATED = false;
+
+// act'(Z) for a fused activation (GATED), same layout as dZ. Read as vec4 in both paths
 // (it is a whole pooled buffer, a multiple of 16 bytes), which keeps the entry point within ten
 // storage buffers.
 @group(0) @binding(13) var<storage, read> gate4: array<vec4f>;
@@ -95,13 +97,13 @@ fn colsum_single(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
 // separate pass that writes dZ (one dispatch fewer per layer; one multiply per read here).
 fn dz_at(i: u32) -> f32 {
   let v = dz[i];
-  if (params.gated != 0u) { return v * gate4[i / 4u][i % 4u]; }
+  if (GATED) { return v * gate4[i / 4u][i % 4u]; }
   return v;
 }
 
 fn dz_vec(i4: u32) -> vec4f {
   let v = dz4[i4];
-  if (params.gated != 0u) { return v * gate4[i4]; }
+  if (GATED) { return v * gate4[i4]; }
   return v;
 }
 

@@ -3,15 +3,19 @@
  * step size, score norm) with its legend, and the noise level sigma(t) of the shown frame, as a
  * readout and a sparkline of sigma over the recorded frames with the shown one marked.
  */
+import { useId } from 'react';
 import { COLOUR_MODES, VIRIDIS, type ColourMode, type ColourScale } from './atomColours';
 
 export function ColourModeSwitch({ mode, onChange }: { mode: ColourMode; onChange(mode: ColourMode): void }) {
+  // One radio group per viewer: the 2D -> 3D and 3D -> 2D tabs each mount a viewer (hidden tabs stay
+  // mounted), and radios sharing a name across the document would uncheck each other.
+  const group = useId();
   return (
     <fieldset className="colour-mode" role="radiogroup" aria-label="Colour atoms by">
       <legend>Colour atoms by</legend>
       {COLOUR_MODES.map((m) => (
         <label key={m.value} className="inline" title={m.quantity ? `${m.quantity} (${m.unit})` : 'CPK element colours'}>
-          <input type="radio" name="colour-mode" value={m.value} checked={mode === m.value} onChange={() => onChange(m.value)} />
+          <input type="radio" name={group} value={m.value} checked={mode === m.value} onChange={() => onChange(m.value)} />
           <span>{m.label}</span>
         </label>
       ))}
