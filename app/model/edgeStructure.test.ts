@@ -1,6 +1,7 @@
 /**
  * The 2D->3D edge-structure embedding (Score2Dto3DConfig.edgeStructure, docs/method.md §2.9): host
- * codes, zero initialisation = the network without it, training and eval paths agreeing with it,
+ * codes, zero initialisation = the network without it (also after a warm start from an older
+ * checkpoint), training and eval paths agreeing with it,
  * gradients into its table. Symmetry with it on: symmetry.test.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { resolveConfig } from './config';
 import { MoleculeSDE } from './moleculeSDE';
 import { uploadBatch } from './batchGpu';
 import { tinyMolecules } from './testMolecules';
-import { TINY_OVERRIDES } from './testCheckpoint';
+import { TINY_OVERRIDES, randomCheckpoint } from './testCheckpoint';
+import { decodeCheckpoint, restoreMatchingWeights } from './checkpoint';
 import { EDGE_STRUCTURE_TABLES, edgeStructureCodes } from './edgeStructure';
 import { expectClose, testEngine } from '../../kernels/testing';
 import { mulberry32, randnArray } from '../../kernels/random';
@@ -113,6 +115,27 @@ describe('2D->3D network with the edge-structure embedding', () => {
     e.endStep();
   });
 
+  it('a warm start (restoreMatchingWeights, as pretrain --init-from) from a checkpoint without it keeps only the zero table and gives its function', async () => {
+    const e = await testEngine();
+    const bytes = await randomCheckpoint(e, 'generative', 8); // tiny generative model, option off
+    const old = new MoleculeSDE(e, resolveConfig('generative', TINY_OVERRIDES), 1);
+    restoreWeights(e, old, bytes);
+    const warm = new MoleculeSDE(e, withStructure('generative', true), 2); // another seed: every loaded tensor must come from the file
+    const { kept } = restoreMatchingWeights(e, warm, decodeCheckpoint(bytes));
+    expect(kept).toEqual(['sde2Dto3D.edge_structure_emb.weight']);
+    const host = makeBatch(tinyMolecules(4, 24));
+    const batch = uploadBatch(e, host);
+    const N = host.numNodes;
+    const B = host.numGraphs;
+    const xt = e.fromArray(randnArray(3 * N, mulberry32(3)), [N, 3]);
+    const t = e.fromArray(new Float32Array(B).fill(0.2), [B]);
+    const a = await e.readF32(old.eps2Dto3D(batch, old.encode2D(batch), xt, t, 0.2));
+    const b = await e.readF32(warm.eps2Dto3D(batch, warm.encode2D(batch), xt, t, 0.2));
+    expect(Math.hypot(...a)).toBeGreaterThan(1e-3);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    e.endStep();
+  });
+
   for (const preset of ['generative', 'paper'] as const) {
     it(`with a nonzero table: the cached evaluator, the fused eval path and the op-by-op training path agree (${preset})`, async () => {
       const e = await testEngine();
@@ -193,6 +216,11 @@ describe('2D->3D network with the edge-structure embedding', () => {
     expect(Math.abs(fd - gNorm)).toBeLessThanOrEqual(0.05 * gNorm);
   });
 });
+
+function restoreWeights(e: Engine, model: MoleculeSDE, bytes: Uint8Array): void {
+  const { kept } = restoreMatchingWeights(e, model, decodeCheckpoint(bytes));
+  if (kept.length) throw new Error(`restoreWeights: not in the checkpoint: ${kept.join(', ')}`);
+}
 
 function tvecOf(e: Engine, B: number, t: number) {
   return e.fromArray(new Float32Array(B).fill(t), [B]);
