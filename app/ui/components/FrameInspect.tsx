@@ -40,7 +40,7 @@ export function FrameInspect({ molblock, positions, atoms, sample, step, totalSt
       ) : !result ? (
         <p className="hint">Measuring the paused frame…</p>
       ) : (
-        <p className="mono" aria-label="Frame bond-length error" data-median={result.median} data-max={result.max} data-clashes={result.clashes} data-step={step}>
+        <p className="mono" role="status" aria-label="Frame bond-length error" data-median={result.median} data-max={result.max} data-clashes={result.clashes} data-step={step}>
           Step {step}/{totalSteps}: bond-length error vs the graph median {fmt(result.median)} Å, max {fmt(result.max)} Å over {result.bonds} bonds · {result.clashes}{' '}
           {result.clashes === 1 ? 'clash' : 'clashes'} (non-bonded heavy atoms closer than 2 Å)
         </p>

@@ -36,9 +36,9 @@ export function ColourLegend({ mode, scale, note }: { mode: ColourMode; scale: C
       </span>
       {scale ? (
         <>
-          <span className="mono" aria-label="Scale minimum">{fmt(scale.min)}</span>
+          <span className="mono" role="note" aria-label="Scale minimum">{fmt(scale.min)}</span>
           <span className="ramp-bar" style={{ background: `linear-gradient(90deg, ${VIRIDIS.join(', ')})` }} aria-hidden="true" />
-          <span className="mono" aria-label="Scale maximum">{fmt(scale.max)}</span>
+          <span className="mono" role="note" aria-label="Scale maximum">{fmt(scale.max)}</span>
           <span className="hint">{note}</span>
         </>
       ) : (
@@ -67,7 +67,7 @@ export function SigmaReadout({ sigmas, frame, t }: { sigmas: (number | undefined
   }
   return (
     <span className="sigma-readout">
-      <span className="mono" aria-label="Noise level of the shown frame" data-sigma={sigma} data-t={t}>
+      <span className="mono" role="status" aria-label="Noise level of the shown frame" data-sigma={sigma} data-t={t}>
         {sigma !== undefined && t !== undefined ? `σ = ${sigma < 0.1 ? sigma.toPrecision(2) : sigma.toFixed(2)} Å, t = ${t >= 0.001 ? t.toFixed(3) : t.toExponential(0)}` : 'σ —'}
       </span>
       {path && (
